@@ -1,0 +1,77 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import type { ToolIO } from './io.js';
+
+/**
+ * The one place that writes to the terminal. Colour only on a TTY and never with NO_COLOR
+ * (https://no-color.org: any non-empty value); FORCE_COLOR is honoured for tests.
+ */
+export interface Output {
+  readonly tool: string;
+  readonly color: ChalkInstance;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  /** A plain line on stdout. */
+  print(line: string): void;
+  /** A diagnostic line on stderr, prefixed like the PostgreSQL tools: `tool: message`. */
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  hint(message: string): void;
+  /** `--json` output: one JSON document on stdout. */
+  json(value: unknown): void;
+  /** A table on stdout (cli-table3; borders only on a TTY so scripts can still parse it). */
+  table(head: readonly string[], rows: readonly (readonly string[])[]): void;
+}
+
+export const colorLevel = (io: Pick<ToolIO, 'env'>, isTTY: boolean): 0 | 1 | 2 | 3 => {
+  const { NO_COLOR, FORCE_COLOR } = io.env;
+  if (NO_COLOR !== undefined && NO_COLOR !== '') return 0;
+  if (FORCE_COLOR !== undefined && FORCE_COLOR !== '' && FORCE_COLOR !== '0') return 1;
+  return isTTY ? 1 : 0;
+};
+
+export const createOutput = (tool: string, io: ToolIO): Output => {
+  const stdoutIsTTY = io.stdout.isTTY === true;
+  const stderrIsTTY = io.stderr.isTTY === true;
+  const color = new Chalk({ level: colorLevel(io, stdoutIsTTY) });
+  const errColor = new Chalk({ level: colorLevel(io, stderrIsTTY) });
+  const toStderr = (line: string): void => {
+    io.stderr.write(`${line}\n`);
+  };
+  return {
+    tool,
+    color,
+    stdoutIsTTY,
+    stderrIsTTY,
+    print: (line) => {
+      io.stdout.write(`${line}\n`);
+    },
+    log: (message) => toStderr(`${tool}: ${message}`),
+    warn: (message) => toStderr(`${tool}: ${errColor.yellow('warning')}: ${message}`),
+    error: (message) => toStderr(`${tool}: ${errColor.red.bold('error')}: ${message}`),
+    hint: (message) => toStderr(`${tool}: ${errColor.cyan('hint')}: ${message}`),
+    json: (value) => {
+      io.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
+    },
+    table: (head, rows) => {
+      const table = new Table({
+        head: head.map((h) => color.bold(h)),
+        style: { head: [], border: [] },
+        ...(stdoutIsTTY ? {} : { chars: plainTableChars }),
+      });
+      for (const row of rows) table.push([...row]);
+      io.stdout.write(`${table.toString()}\n`);
+    },
+  };
+};
+
+/** bigint (LSNs, byte counts) is not JSON: print it as a decimal string. */
+const jsonReplacer = (_key: string, value: unknown): unknown =>
+  typeof value === 'bigint' ? value.toString() : value;
+
+const plainTableChars = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+};

@@ -1,0 +1,49 @@
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import type { ToolIO } from './io.js';
+
+/** Help lines stay within 95 columns so they read on any terminal and in man pages. */
+export const HELP_WIDTH = 95;
+
+export interface ProgramOptions {
+  /** Exit status for bad arguments: the PostgreSQL tool's own (1 for most, 2 for a few). */
+  readonly usageExitStatus?: number;
+}
+
+/**
+ * A commander program configured the warmstandby way: `-V, --version` and `-?, --help` as
+ * the PostgreSQL tools spell them, output through the injected streams, and no
+ * `process.exit` (commander throws; run-tool.ts maps the error to an exit status).
+ */
+export const createProgram = (
+  tool: string,
+  description: string,
+  io: ToolIO,
+  options: ProgramOptions = {},
+): Command => {
+  const program = new Command(tool)
+    .description(description)
+    .version(`${tool} (warmstandby) ${VERSION}`, '-V, --version', 'output version information, then exit')
+    .helpOption('-?, --help', 'show this help, then exit')
+    .helpCommand(false)
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      // Commander's own error text is re-printed by run-tool.ts in the house format.
+      writeErr: () => undefined,
+      getOutHelpWidth: () => HELP_WIDTH,
+      getErrHelpWidth: () => HELP_WIDTH,
+      outputError: () => undefined,
+    })
+    .configureHelp({ helpWidth: HELP_WIDTH, sortOptions: false });
+  usageStatus.set(program, options.usageExitStatus ?? 1);
+  return program;
+};
+
+const usageStatus = new WeakMap<Command, number>();
+
+export const usageExitStatusOf = (program: Command | undefined): number =>
+  (program === undefined ? undefined : usageStatus.get(program)) ?? 1;
+
+export { CommanderError };

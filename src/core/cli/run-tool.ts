@@ -1,0 +1,39 @@
+import { CommanderError } from 'commander';
+import { isWarmstandbyError } from '../errors.js';
+import type { ToolIO } from './io.js';
+import { createOutput } from './output.js';
+
+/** Commander codes that mean "help or version was shown": success, not an error. */
+const displayCodes = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
+
+/**
+ * Runs a tool's CLI body and turns whatever it throws into one line on stderr and an exit
+ * status. Errors never leak a password: messages are built from typed errors whose text the
+ * core composes without secrets, and unknown errors print only their message.
+ */
+export const runCli = async (
+  tool: string,
+  io: ToolIO,
+  usageExitStatus: number,
+  body: () => Promise<number>,
+): Promise<number> => {
+  const out = createOutput(tool, io);
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (displayCodes.has(error.code)) return 0;
+      out.error(error.message.replace(/^error: /, ''));
+      out.hint(`Try "${tool} --help" for more information.`);
+      return usageExitStatus;
+    }
+    if (isWarmstandbyError(error)) {
+      out.error(error.message);
+      if (error.hint !== undefined) out.hint(error.hint);
+      return error.exitStatus;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    out.error(message);
+    return 1;
+  }
+};
