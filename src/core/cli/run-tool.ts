@@ -23,8 +23,8 @@ export const runCli = async (
   } catch (error) {
     if (error instanceof CommanderError) {
       if (displayCodes.has(error.code)) return 0;
-      out.error(error.message.replace(/^error: /, ''));
-      out.hint(`Try "${tool} --help" for more information.`);
+      // One line, so a wrapper script's log shows the whole complaint.
+      out.error(`${error.message.replace(/^error: /, '')} (try "${tool} --help")`);
       return usageExitStatus;
     }
     if (isWarmstandbyError(error)) {
