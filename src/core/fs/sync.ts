@@ -1,0 +1,38 @@
+import { open } from 'node:fs/promises';
+import { withFsError } from './fs-error.js';
+
+/**
+ * `sync: false` turns every fsync into a no-op, for callers run with --no-sync (tests, or
+ * a caller that syncs once at the end). Everything else defaults to syncing.
+ */
+export interface SyncOptions {
+  readonly sync?: boolean;
+}
+
+export const shouldSync = (options: SyncOptions | undefined): boolean => options?.sync !== false;
+
+/** fsync(2) on a directory, so a rename or link inside it survives a crash. */
+export async function fsyncDirectory(dir: string, options?: SyncOptions): Promise<void> {
+  if (!shouldSync(options)) return;
+  await withFsError('fsync directory', dir, async () => {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  });
+}
+
+/** fsync(2) on a file by name. */
+export async function fsyncFile(path: string, options?: SyncOptions): Promise<void> {
+  if (!shouldSync(options)) return;
+  await withFsError('fsync file', path, async () => {
+    const handle = await open(path, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  });
+}
