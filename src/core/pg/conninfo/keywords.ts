@@ -1,0 +1,66 @@
+/**
+ * Every connection keyword libpq 15 accepts, with the environment variable that supplies it
+ * and the default a Debian libpq build would use. Keywords we accept but do not act on
+ * (GSSAPI, CRLs, keepalives, ...) are still accepted so that any string libpq takes is taken
+ * here, and they are kept in `params` so that `basebackup -R` can pass them on.
+ */
+export interface KeywordSpec {
+  readonly keyword: string;
+  readonly envVar?: string;
+  /** libpq's compiled-in default; keywords without one stay unset. */
+  readonly fallback?: string;
+}
+
+const spec = (keyword: string, envVar?: string, fallback?: string): KeywordSpec => ({
+  keyword,
+  ...(envVar === undefined ? {} : { envVar }),
+  ...(fallback === undefined ? {} : { fallback }),
+});
+
+export const CONNECTION_KEYWORDS: readonly KeywordSpec[] = [
+  spec('service', 'PGSERVICE'),
+  spec('user', 'PGUSER'),
+  spec('password', 'PGPASSWORD'),
+  spec('passfile', 'PGPASSFILE'),
+  spec('channel_binding', 'PGCHANNELBINDING', 'prefer'),
+  spec('connect_timeout', 'PGCONNECT_TIMEOUT'),
+  spec('dbname', 'PGDATABASE'),
+  spec('host', 'PGHOST'),
+  spec('hostaddr', 'PGHOSTADDR'),
+  spec('port', 'PGPORT', '5432'),
+  spec('client_encoding', 'PGCLIENTENCODING'),
+  spec('options', 'PGOPTIONS'),
+  spec('application_name', 'PGAPPNAME'),
+  spec('fallback_application_name'),
+  spec('keepalives'),
+  spec('keepalives_idle'),
+  spec('keepalives_interval'),
+  spec('keepalives_count'),
+  spec('tcp_user_timeout'),
+  spec('sslmode', 'PGSSLMODE', 'prefer'),
+  spec('sslcompression', 'PGSSLCOMPRESSION', '0'),
+  spec('sslcert', 'PGSSLCERT'),
+  spec('sslkey', 'PGSSLKEY'),
+  spec('sslpassword'),
+  spec('sslrootcert', 'PGSSLROOTCERT'),
+  spec('sslcrl', 'PGSSLCRL'),
+  spec('sslcrldir', 'PGSSLCRLDIR'),
+  spec('sslsni', 'PGSSLSNI', '1'),
+  spec('requirepeer', 'PGREQUIREPEER'),
+  spec('ssl_min_protocol_version', 'PGSSLMINPROTOCOLVERSION', 'TLSv1.2'),
+  spec('ssl_max_protocol_version', 'PGSSLMAXPROTOCOLVERSION'),
+  // No GSSAPI in this client, so libpq's non-GSS default applies.
+  spec('gssencmode', 'PGGSSENCMODE', 'disable'),
+  spec('krbsrvname', 'PGKRBSRVNAME', 'postgres'),
+  spec('gsslib', 'PGGSSLIB'),
+  spec('replication'),
+  spec('target_session_attrs', 'PGTARGETSESSIONATTRS', 'any'),
+];
+
+const BY_NAME: ReadonlyMap<string, KeywordSpec> = new Map(
+  CONNECTION_KEYWORDS.map((k) => [k.keyword, k]),
+);
+
+export const isConnectionKeyword = (keyword: string): boolean => BY_NAME.has(keyword);
+
+export const keywordSpec = (keyword: string): KeywordSpec | undefined => BY_NAME.get(keyword);

@@ -1,0 +1,166 @@
+import { ConninfoError, ConninfoErrorCode } from './conninfo-error.js';
+import { type ConnectionProbe, homeDirectory, systemProbe } from './environment-probe.js';
+import { CONNECTION_KEYWORDS } from './keywords.js';
+import { parseConnString } from './parse.js';
+import { startupParametersFor } from './startup-parameters.js';
+import { type ConnectionTarget, buildTargets } from './targets.js';
+import {
+  CHANNEL_BINDINGS, type ChannelBinding, SSL_MODES, type SslMode, TARGET_SESSION_ATTRS,
+  type TargetSessionAttrs, oneOf, parseIntParam, validateParams,
+} from './validate-values.js';
+
+export type { ConnectionTarget } from './targets.js';
+export type { ConnectionProbe } from './environment-probe.js';
+
+export interface ConnectionRequest {
+  /** The -d value: a keyword=value string or a URI. */
+  readonly connString?: string;
+  /** From -h -p -U etc., as libpq keywords. Empty values are ignored, as libpq's tools do. */
+  readonly overrides?: Readonly<Record<string, string>>;
+  /** Startup parameter `replication`; 'true' also makes the database `replication`. */
+  readonly replication?: 'true' | 'database';
+  /** The tool's name, sent when no application_name is given. */
+  readonly fallbackApplicationName?: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Machine facts (sockets, OS user, home); the real machine when absent. */
+  readonly probe?: ConnectionProbe;
+}
+
+/** Where a keyword's value came from, highest precedence first. */
+export type ParamSource = 'override' | 'connstring' | 'env' | 'default';
+
+export interface ResolvedConnection {
+  readonly targets: readonly ConnectionTarget[];
+  readonly user: string;
+  /** Sent as `database`; `replication` for physical replication (the pg_hba keyword). */
+  readonly database: string;
+  /** From the string, the overrides or PGPASSWORD; .pgpass is looked up per target. */
+  readonly password?: string;
+  /** PGPASSFILE / passfile, else ~/.pgpass. */
+  readonly passfile: string;
+  readonly sslmode: SslMode;
+  readonly sslrootcert?: string;
+  readonly sslcert?: string;
+  readonly sslkey?: string;
+  readonly sslpassword?: string;
+  /** connect_timeout in ms: at least 2 s; undefined = wait forever (0, negative or unset). */
+  readonly connectTimeoutMs?: number;
+  readonly channelBinding: ChannelBinding;
+  readonly targetSessionAttrs: TargetSessionAttrs;
+  /** Exactly what the StartupMessage carries, in libpq's order. */
+  readonly startupParameters: Readonly<Record<string, string>>;
+  /** Every keyword with a non-empty value after resolution, like libpq's PQconninfo. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The origin of each entry of `params`: `default` ones were never given by the user. */
+  readonly sources: Readonly<Record<string, ParamSource>>;
+}
+
+const nonEmptyEntries = (record: Readonly<Record<string, string>> | undefined): [string, string][] =>
+  Object.entries(record ?? {}).filter(([, v]) => v !== '');
+
+/**
+ * Resolves libpq's precedence: explicit overrides > connection string > PG* environment >
+ * defaults. Empty values count as absent at every level (what pg_basebackup and
+ * pg_receivewal do when they merge their -d string with -h -p -U).
+ */
+export function resolveConnection(request: ConnectionRequest): ResolvedConnection {
+  const probe = request.probe ?? systemProbe;
+  const { env } = request;
+  const params: Record<string, string> = {};
+  const sources: Record<string, ParamSource> = {};
+  const set = (k: string, v: string, source: ParamSource): void => {
+    params[k] = v;
+    sources[k] = source;
+  };
+
+  const fromString = request.connString === undefined ? {} : parseConnString(request.connString);
+  if (request.replication === 'true') delete fromString['dbname'];
+  for (const spec of CONNECTION_KEYWORDS) {
+    const envValue = spec.envVar === undefined ? undefined : env[spec.envVar];
+    if (envValue !== undefined && envValue !== '') set(spec.keyword, envValue, 'env');
+  }
+  if (params['sslmode'] === undefined && env['PGREQUIRESSL']?.startsWith('1')) {
+    set('sslmode', 'require', 'env');
+  }
+  for (const [k, v] of nonEmptyEntries(fromString)) set(k, v, 'connstring');
+  for (const [k, v] of nonEmptyEntries(request.overrides)) {
+    if (!CONNECTION_KEYWORDS.some((spec) => spec.keyword === k)) {
+      throw new ConninfoError(ConninfoErrorCode.unknownKeyword, `invalid connection option "${k}"`, k);
+    }
+    set(k, v, 'override');
+  }
+  if (request.replication !== undefined) set('replication', request.replication, 'override');
+  if (request.fallbackApplicationName !== undefined && request.fallbackApplicationName !== '') {
+    set('fallback_application_name', request.fallbackApplicationName, 'override');
+  }
+  for (const spec of CONNECTION_KEYWORDS) {
+    if (params[spec.keyword] === undefined && spec.fallback !== undefined) {
+      set(spec.keyword, spec.fallback, 'default');
+    }
+  }
+
+  if (params['user'] === undefined) {
+    const osUser = probe.osUserName();
+    if (osUser === undefined || osUser === '') {
+      throw new ConninfoError(
+        ConninfoErrorCode.unknownUser,
+        'Cannot determine the user name: the OS user has no name',
+        'user',
+        { hint: 'Give one with -U, PGUSER or user= in the connection string.' },
+      );
+    }
+    set('user', osUser, 'default');
+  }
+  const user = params['user'] as string;
+  if (request.replication === 'true') set('dbname', 'replication', 'override');
+  else if (params['dbname'] === undefined) set('dbname', user, 'default');
+
+  const home = homeDirectory(env, probe);
+  if (params['password'] === undefined && params['passfile'] === undefined && home !== undefined) {
+    set('passfile', `${home}/.pgpass`, 'default');
+  }
+
+  const sslmode = oneOf('sslmode', params['sslmode'] as string, SSL_MODES);
+  const channelBinding = oneOf('channel_binding', params['channel_binding'] as string, CHANNEL_BINDINGS);
+  const targetSessionAttrs = oneOf(
+    'target_session_attrs', params['target_session_attrs'] as string, TARGET_SESSION_ATTRS,
+  );
+  validateParams(params);
+  const targets = buildTargets(params['host'], params['hostaddr'], params['port'], probe);
+
+  const optional: {
+    -readonly [K in 'password' | 'sslrootcert' | 'sslcert' | 'sslkey' | 'sslpassword' |
+      'connectTimeoutMs']?: ResolvedConnection[K];
+  } = {};
+  if (params['password'] !== undefined) optional.password = params['password'];
+  if (params['sslpassword'] !== undefined) optional.sslpassword = params['sslpassword'];
+  const certFile = (keyword: 'sslrootcert' | 'sslcert' | 'sslkey', name: string): void => {
+    const given = params[keyword];
+    if (given !== undefined) optional[keyword] = given;
+    else if (home !== undefined && probe.fileExists(`${home}/.postgresql/${name}`)) {
+      optional[keyword] = `${home}/.postgresql/${name}`;
+    }
+  };
+  certFile('sslrootcert', 'root.crt');
+  certFile('sslcert', 'postgresql.crt');
+  certFile('sslkey', 'postgresql.key');
+  if (params['connect_timeout'] !== undefined) {
+    const seconds = parseIntParam('connect_timeout', params['connect_timeout']);
+    // libpq: rounding could make a 1 s timeout fire almost at once, so at least 2 s.
+    if (seconds > 0) optional.connectTimeoutMs = Math.max(seconds, 2) * 1000;
+  }
+
+  return {
+    targets,
+    user,
+    database: params['dbname'] as string,
+    passfile: params['passfile'] ?? '',
+    sslmode,
+    channelBinding,
+    targetSessionAttrs,
+    ...optional,
+    startupParameters: startupParametersFor(params, env),
+    params,
+    sources,
+  };
+}
