@@ -1,0 +1,109 @@
+import { ProtocolError } from '../../errors.js';
+import {
+  decodeBackendMessage,
+  isKnownBackendType,
+  isLongMessageType,
+  unknownType,
+} from './backend-decode.js';
+import type { BackendMessage } from './messages.js';
+
+/** PostgreSQL never sends more than MaxAllocSize (1 GB) in one message. */
+export const MAX_MESSAGE_LENGTH = 0x3fff_ffff;
+/** libpq's limit for message types that are never long; past it the stream is out of sync. */
+export const MAX_SMALL_MESSAGE_LENGTH = 30_000;
+
+const HEADER_SIZE = 5;
+
+const ParserState = {
+  /** Collecting the type byte and the int32 length. */
+  header: 'header',
+  /** Collecting `bodyLength` bytes into an owned buffer. */
+  body: 'body',
+  /** A protocol error happened: the stream is unusable from here on. */
+  failed: 'failed',
+} as const;
+type ParserState = (typeof ParserState)[keyof typeof ParserState];
+
+/**
+ * Resumable parser of the backend message stream. Chunks may split a message at any byte or
+ * hold many messages. Each body is copied into a buffer of its own before decoding, so no
+ * message ever points into a chunk the socket layer might reuse.
+ */
+export class BackendParser {
+  private state: ParserState = ParserState.header;
+  private readonly header = Buffer.alloc(HEADER_SIZE);
+  private headerFilled = 0;
+  private type = '';
+  private body: Buffer = Buffer.alloc(0);
+  private bodyFilled = 0;
+
+  /** Bytes received that do not yet form a complete message. */
+  get pendingBytes(): number {
+    if (this.state === ParserState.header) return this.headerFilled;
+    if (this.state === ParserState.body) return HEADER_SIZE + this.bodyFilled;
+    return 0;
+  }
+
+  /** True between messages: a clean place for the stream to end. */
+  get atMessageBoundary(): boolean {
+    return this.state === ParserState.header && this.headerFilled === 0;
+  }
+
+  feed(chunk: Uint8Array): BackendMessage[] {
+    if (this.state === ParserState.failed) {
+      throw new ProtocolError('Cannot decode server message: the stream already failed');
+    }
+    const messages: BackendMessage[] = [];
+    let offset = 0;
+    try {
+      while (offset < chunk.length) {
+        if (this.state === ParserState.header) {
+          const take = Math.min(HEADER_SIZE - this.headerFilled, chunk.length - offset);
+          this.header.set(chunk.subarray(offset, offset + take), this.headerFilled);
+          this.headerFilled += take;
+          offset += take;
+          // A zero-length body is complete the moment its header is.
+          if (this.headerFilled === HEADER_SIZE && this.startBody() === 0) messages.push(this.finish());
+        } else {
+          const take = Math.min(this.body.length - this.bodyFilled, chunk.length - offset);
+          this.body.set(chunk.subarray(offset, offset + take), this.bodyFilled);
+          this.bodyFilled += take;
+          offset += take;
+          if (this.bodyFilled === this.body.length) messages.push(this.finish());
+        }
+      }
+    } catch (error) {
+      this.state = ParserState.failed;
+      throw error;
+    }
+    return messages;
+  }
+
+  /** Validates the header and prepares the body buffer; returns the body length. */
+  private startBody(): number {
+    this.type = String.fromCharCode(this.header[0] ?? 0);
+    if (!isKnownBackendType(this.type)) throw unknownType(this.type);
+    const length = this.header.readInt32BE(1);
+    if (length < 4 || length > MAX_MESSAGE_LENGTH) {
+      throw new ProtocolError(`Cannot decode server message '${this.type}': invalid length ${length}`);
+    }
+    if (length > MAX_SMALL_MESSAGE_LENGTH && !isLongMessageType(this.type)) {
+      throw new ProtocolError(
+        `Cannot decode server message '${this.type}': length ${length} is too long for its type`,
+      );
+    }
+    this.body = Buffer.allocUnsafe(length - 4);
+    this.bodyFilled = 0;
+    this.state = ParserState.body;
+    return this.body.length;
+  }
+
+  private finish(): BackendMessage {
+    const message = decodeBackendMessage(this.type, this.body);
+    this.state = ParserState.header;
+    this.headerFilled = 0;
+    this.body = Buffer.alloc(0);
+    this.bodyFilled = 0;
+    return message;
+  }
+}
