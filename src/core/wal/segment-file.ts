@@ -1,0 +1,166 @@
+import { open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ValidationError } from '../errors.js';
+import { errnoOf, fileSystemError, withFsError } from '../fs/fs-error.js';
+import { fsyncDirectory } from '../fs/sync.js';
+
+/**
+ * One WAL segment being received into `<name>.partial` (pg_receivewal's layout). The
+ * file becomes `<name>` only once it holds the whole segment and is on disk.
+ */
+export interface SegmentFile {
+  /** Final name, with any compression suffix ("000000010000000000000003.gz"). */
+  readonly name: string;
+  /** The name while incomplete ("….partial"). */
+  readonly partialName: string;
+  /** Whether sync() may run while writes continue (positioned writes into a pre-sized file). */
+  readonly concurrentSync: boolean;
+  /** Writes WAL bytes that start at `offset` inside the segment. */
+  write(chunks: readonly Buffer[], offset: number): Promise<void>;
+  /** Makes every byte written so far durable. */
+  sync(): Promise<void>;
+  /** Segment complete: make it durable and give it its final name (fsync, rename, dir fsync). */
+  complete(): Promise<void>;
+  /** Stop here: keep `.partial`, durable (pg_receivewal's "not renaming"). */
+  keepPartial(): Promise<void>;
+  /** After a failure: close without waiting for anything more, best effort. */
+  abandon(): Promise<void>;
+}
+
+export interface SegmentFileOptions {
+  readonly dir: string;
+  /** Segment name without suffixes (24 hex digits). */
+  readonly segmentName: string;
+  readonly segSize: number;
+  /** --no-sync turns every fsync into a no-op. */
+  readonly sync: boolean;
+  /** File mode from the server's data_directory_mode (0600 or 0640). */
+  readonly mode: number;
+}
+
+export const PARTIAL_SUFFIX = '.partial';
+
+const sizeError = (name: string, size: number, segSize: number): ValidationError =>
+  new ValidationError(
+    'wal-partial-size',
+    `write-ahead log file "${name}" has ${size} ${size === 1 ? 'byte' : 'bytes'}, should be 0 or ${segSize}`,
+    { hint: 'The file is not one this receiver left behind. Move it away to stream that segment again.' },
+  );
+
+/**
+ * Opens `<segment>.partial` for plain (uncompressed) WAL. A new file is pre-sized to a whole
+ * segment: its unwritten bytes read as zeros, exactly what pg_receivewal's zero-fill leaves,
+ * without writing every segment twice. An existing file must be empty or one segment long
+ * (what a crash can leave); anything else is refused.
+ */
+export async function openPlainSegmentFile(options: SegmentFileOptions): Promise<SegmentFile> {
+  const { dir, segmentName, segSize, sync, mode } = options;
+  const partialName = `${segmentName}${PARTIAL_SUFFIX}`;
+  const partialPath = join(dir, partialName);
+  const finalPath = join(dir, segmentName);
+  const existing = await stat(partialPath).catch((error: unknown) => {
+    if (errnoOf(error) === 'ENOENT') return undefined;
+    throw fileSystemError(error, 'stat write-ahead log file', partialPath);
+  });
+  if (existing !== undefined && existing.size !== 0 && existing.size !== segSize) {
+    throw sizeError(partialName, existing.size, segSize);
+  }
+  const handle = await withFsError('open write-ahead log file', partialPath, () =>
+    open(partialPath, existing === undefined ? 'wx' : 'r+', mode),
+  );
+  try {
+    if (existing === undefined || existing.size === 0) {
+      await withFsError('pre-size write-ahead log file', partialPath, () => handle.truncate(segSize));
+      await withFsError('set mode of write-ahead log file', partialPath, () => handle.chmod(mode));
+    }
+    // An existing file may hold bytes a crash left only in the page cache of a previous run.
+    if (sync) await withFsError('fsync write-ahead log file', partialPath, () => handle.sync());
+    await fsyncDirectory(dir, { sync });
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
+  return new PlainSegmentFile(handle, dir, segmentName, partialName, partialPath, finalPath, sync);
+}
+
+class PlainSegmentFile implements SegmentFile {
+  readonly concurrentSync = true;
+  private closed = false;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly dir: string,
+    readonly name: string,
+    readonly partialName: string,
+    private readonly partialPath: string,
+    private readonly finalPath: string,
+    private readonly doSync: boolean,
+  ) {}
+
+  async write(chunks: readonly Buffer[], offset: number): Promise<void> {
+    let pending = [...chunks];
+    let position = offset;
+    while (pending.length > 0) {
+      const { bytesWritten } = await withFsError('write to write-ahead log file', this.partialPath, () =>
+        this.handle.writev(pending, position),
+      );
+      if (bytesWritten === 0) {
+        // write(2) that makes no progress without an errno: pg_receivewal assumes a full disk.
+        const noSpace = Object.assign(new Error('no progress'), { code: 'ENOSPC' });
+        throw fileSystemError(noSpace, 'write to write-ahead log file', this.partialPath);
+      }
+      position += bytesWritten;
+      pending = dropBytes(pending, bytesWritten);
+    }
+  }
+
+  async sync(): Promise<void> {
+    if (!this.doSync || this.closed) return;
+    // The size was made durable when the file was created: fdatasync covers the rest.
+    await withFsError('fsync write-ahead log file', this.partialPath, () => this.handle.datasync());
+  }
+
+  async complete(): Promise<void> {
+    await this.closeDurably();
+    await withFsError('rename file', `${this.partialPath}" to "${this.finalPath}`, () =>
+      rename(this.partialPath, this.finalPath),
+    );
+    await fsyncDirectory(this.dir, { sync: this.doSync });
+  }
+
+  async keepPartial(): Promise<void> {
+    await this.closeDurably();
+    await fsyncDirectory(this.dir, { sync: this.doSync });
+  }
+
+  async abandon(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close().catch(() => undefined);
+  }
+
+  private async closeDurably(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.sync();
+    } finally {
+      this.closed = true;
+      await this.handle.close().catch(() => undefined);
+    }
+  }
+}
+
+/** The chunks left after the first `bytes` bytes were written (views, no copies). */
+export const dropBytes = (chunks: readonly Buffer[], bytes: number): Buffer[] => {
+  const rest: Buffer[] = [];
+  let skip = bytes;
+  for (const chunk of chunks) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      continue;
+    }
+    rest.push(skip === 0 ? chunk : chunk.subarray(skip));
+    skip = 0;
+  }
+  return rest;
+};

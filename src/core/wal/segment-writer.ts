@@ -1,0 +1,337 @@
+import { EventEmitter } from 'node:events';
+import { ProtocolError } from '../errors.js';
+import { openCompressedSegmentFile } from './compressed-segment-file.js';
+import { openPlainSegmentFile, type SegmentFile, type SegmentFileOptions } from './segment-file.js';
+import { segmentFileName, segmentOffsetOf, segmentStartLsn } from './segment-name.js';
+import type { CompressionMethod } from './wal-file-kind.js';
+
+/**
+ * Writes a received WAL stream into segment files, off the receiving path: the caller hands
+ * over bytes and goes back to the socket while writes, fsyncs and renames run on the thread
+ * pool. Three positions are tracked: `receivedLsn` (accepted), `writtenLsn` (in the page
+ * cache) and `flushedLsn` (on disk: the only one ever worth reporting as flushed).
+ *
+ * Ordering rules that keep a crash at any instant recoverable (the restart rule is "resume
+ * at the highest file; at the start of it if it is partial"):
+ * - segment N+1's `.partial` is created only after N has its final name on disk, so a
+ *   `.partial` is always the newest file of its timeline;
+ * - flushedLsn moves only after the fsync (or fsync + rename + directory fsync) covering it.
+ * Memory is bounded: past `maxPendingBytes` of unwritten data, append() returns a promise
+ * the caller awaits before reading more from the socket.
+ */
+export interface SegmentWriterOptions {
+  readonly dir: string;
+  readonly segSize: number;
+  readonly sync: boolean;
+  readonly mode: number;
+  readonly compression: { readonly method: CompressionMethod; readonly level: number };
+  readonly maxPendingBytes?: number;
+  readonly writeBatchBytes?: number;
+  /** Plain files: fsync in the background once this much is unsynced (0: only at the end). */
+  readonly backgroundSyncBytes?: number;
+  /** Replaces the file layer (fault-injection tests). */
+  readonly openSegment?: (options: SegmentFileOptions) => Promise<SegmentFile>;
+}
+
+export interface SegmentCompleted {
+  readonly name: string;
+  readonly timeline: number;
+  readonly endLsn: bigint;
+}
+
+export interface PartialKept {
+  readonly partialName: string;
+  readonly timeline: number;
+  readonly endLsn: bigint;
+}
+
+interface OpenSegment {
+  readonly file: SegmentFile;
+  readonly start: bigint;
+  written: number;
+  synced: number;
+}
+
+interface Pending {
+  readonly lsn: bigint;
+  readonly data: Buffer;
+}
+
+interface SyncWaiter {
+  readonly target: bigint;
+  readonly resolve: (lsn: bigint) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export class SegmentWriter extends EventEmitter<{
+  'segment-complete': [SegmentCompleted];
+  'partial-kept': [PartialKept];
+  flushed: [bigint];
+}> {
+  private timelineId = 0;
+  private received = 0n;
+  private written = 0n;
+  private flushed = 0n;
+  private queue: Pending[] = [];
+  private queuedBytes = 0;
+  private current: OpenSegment | undefined;
+  private pump: Promise<void> | undefined;
+  private backgroundSync: Promise<void> | undefined;
+  private roomWaiters: (() => void)[] = [];
+  private syncWaiters: SyncWaiter[] = [];
+  private failure: unknown;
+  private readonly maxPending: number;
+  private readonly batchBytes: number;
+  private readonly backgroundBytes: number;
+
+  constructor(private readonly options: SegmentWriterOptions) {
+    super();
+    this.maxPending = options.maxPendingBytes ?? 32 * 1024 * 1024;
+    this.batchBytes = options.writeBatchBytes ?? 1024 * 1024;
+    this.backgroundBytes = options.backgroundSyncBytes ?? 4 * 1024 * 1024;
+  }
+
+  get timeline(): number {
+    return this.timelineId;
+  }
+  get receivedLsn(): bigint {
+    return this.received;
+  }
+  get writtenLsn(): bigint {
+    return this.written;
+  }
+  get flushedLsn(): bigint {
+    return this.flushed;
+  }
+  get pendingBytes(): number {
+    return this.queuedBytes;
+  }
+  get failed(): unknown {
+    return this.failure;
+  }
+  /** Whether a segment file is open (bytes of an incomplete segment were received). */
+  get hasOpenSegment(): boolean {
+    return this.current !== undefined || this.queue.length > 0;
+  }
+
+  /** Starts (or restarts, after a reconnect or a timeline switch) at a segment start. */
+  begin(timeline: number, startLsn: bigint): void {
+    this.throwIfFailed();
+    if (this.hasOpenSegment) throw new Error('SegmentWriter.begin() while a segment is open');
+    this.timelineId = timeline;
+    this.received = startLsn;
+    this.written = startLsn;
+    this.flushed = startLsn;
+  }
+
+  /**
+   * Accepts the WAL bytes starting at `lsn`, which must be where the previous bytes ended
+   * (pg_receivewal's "got WAL data offset %08x, expected %08x" otherwise). Bytes may cross
+   * segment boundaries. Returns a promise only when the caller should wait for room.
+   */
+  append(lsn: bigint, data: Buffer): Promise<void> | undefined {
+    this.throwIfFailed();
+    const offset = segmentOffsetOf(lsn, this.options.segSize);
+    if (!this.hasOpenSegment && offset !== 0) {
+      throw new ProtocolError(`received write-ahead log record for offset ${offset} with no file open`);
+    }
+    if (lsn !== this.received) {
+      const expected = segmentOffsetOf(this.received, this.options.segSize);
+      throw new ProtocolError(`got WAL data offset ${hex8(offset)}, expected ${hex8(expected)}`);
+    }
+    if (data.length === 0) return undefined;
+    this.queue.push({ lsn, data });
+    this.queuedBytes += data.length;
+    this.received += BigInt(data.length);
+    this.kick();
+    if (this.queuedBytes <= this.maxPending) return undefined;
+    return new Promise<void>((resolve) => this.roomWaiters.push(resolve)).then(() => this.throwIfFailed());
+  }
+
+  /** Resolves with flushedLsn once every byte accepted so far is on disk. */
+  requestSync(): Promise<bigint> {
+    this.throwIfFailed();
+    const target = this.received;
+    if (this.flushed >= target) return Promise.resolve(this.flushed);
+    const waiter = new Promise<bigint>((resolve, reject) => this.syncWaiters.push({ target, resolve, reject }));
+    this.kick();
+    return waiter;
+  }
+
+  /**
+   * Stops at the current position: writes what is queued, keeps an incomplete segment as
+   * `.partial` (fsynced). With `afterFailure`, nothing more is written; the file is closed.
+   */
+  async close(): Promise<PartialKept | undefined> {
+    await this.drain();
+    const current = this.current;
+    if (current === undefined) return undefined;
+    this.current = undefined;
+    if (this.failure !== undefined) {
+      await current.file.abandon();
+      return undefined;
+    }
+    await this.backgroundSync;
+    await current.file.keepPartial();
+    const endLsn = current.start + BigInt(current.written);
+    this.advanceFlushed(endLsn);
+    const kept = { partialName: current.file.partialName, timeline: this.timelineId, endLsn };
+    this.emit('partial-kept', kept);
+    return kept;
+  }
+
+  /** Waits until everything queued is written (or the writer failed). */
+  async drain(): Promise<void> {
+    while (this.pump !== undefined) await this.pump.catch(() => undefined);
+  }
+
+  private kick(): void {
+    if (this.pump !== undefined || this.failure !== undefined) return;
+    this.pump = this.run()
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => {
+        this.pump = undefined;
+        // A running background sync re-kicks when it ends; spinning here would busy-loop.
+        const waitersLeft = this.syncWaiters.length > 0 && this.backgroundSync === undefined;
+        if (this.failure === undefined && (this.queue.length > 0 || waitersLeft)) this.kick();
+      });
+  }
+
+  private async run(): Promise<void> {
+    while (this.queue.length > 0) {
+      await this.writeBatch();
+      await this.serviceSyncWaiters(false);
+    }
+    await this.serviceSyncWaiters(true);
+  }
+
+  private async writeBatch(): Promise<void> {
+    const { segSize } = this.options;
+    const first = this.queue[0] as Pending;
+    const current = this.current ?? (await this.openSegmentAt(first.lsn));
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    const room = segSize - current.written;
+    while (this.queue.length > 0 && bytes < this.batchBytes && bytes < room) {
+      const item = this.queue[0] as Pending;
+      const take = Math.min(item.data.length, room - bytes);
+      chunks.push(take === item.data.length ? item.data : item.data.subarray(0, take));
+      bytes += take;
+      if (take === item.data.length) this.queue.shift();
+      else this.queue[0] = { lsn: item.lsn + BigInt(take), data: item.data.subarray(take) };
+    }
+    await current.file.write(chunks, current.written);
+    current.written += bytes;
+    this.written += BigInt(bytes);
+    this.queuedBytes -= bytes;
+    this.releaseRoom();
+    if (current.written === segSize) await this.completeSegment(current);
+    else if (current.file.concurrentSync && this.backgroundBytes > 0 && this.backgroundSync === undefined &&
+      current.written - current.synced >= this.backgroundBytes) {
+      this.startBackgroundSync(current);
+    }
+  }
+
+  private async openSegmentAt(lsn: bigint): Promise<OpenSegment> {
+    const { dir, segSize, sync, mode, compression } = this.options;
+    const segno = lsn / BigInt(segSize);
+    const fileOptions: SegmentFileOptions = {
+      dir, segSize, sync, mode, segmentName: segmentFileName(this.timelineId, segno, segSize),
+    };
+    const file = this.options.openSegment !== undefined
+      ? await this.options.openSegment(fileOptions)
+      : compression.method === 'none'
+        ? await openPlainSegmentFile(fileOptions)
+        : await openCompressedSegmentFile({ ...fileOptions, method: compression.method, level: compression.level });
+    this.current = { file, start: segmentStartLsn(segno, segSize), written: 0, synced: 0 };
+    return this.current;
+  }
+
+  private async completeSegment(current: OpenSegment): Promise<void> {
+    await this.backgroundSync;
+    this.throwIfFailed();
+    await current.file.complete();
+    this.current = undefined;
+    const endLsn = current.start + BigInt(current.written);
+    this.advanceFlushed(endLsn);
+    this.emit('segment-complete', { name: current.file.name, timeline: this.timelineId, endLsn });
+  }
+
+  private startBackgroundSync(current: OpenSegment): void {
+    const covered = current.written;
+    const running = current.file.sync().then(
+      () => this.noteSynced(current, covered),
+      (error: unknown) => this.fail(error),
+    );
+    this.backgroundSync = running.finally(() => {
+      this.backgroundSync = undefined;
+      if (this.syncWaiters.length > 0) this.kick();
+    });
+  }
+
+  /**
+   * Syncs for waiters whose bytes are all written (with `all`: for every waiter). Plain files
+   * sync in the background, so writes continue meanwhile (group commit: the next sync covers
+   * whatever arrived during this one); compressed files sync in line.
+   */
+  private async serviceSyncWaiters(all: boolean): Promise<void> {
+    if (this.syncWaiters.length === 0) return;
+    if (!all && !this.syncWaiters.some((w) => w.target <= this.written)) return;
+    const current = this.current;
+    if (current !== undefined && current.synced < current.written) {
+      if (current.file.concurrentSync) {
+        // When a running sync ends, kick() brings us back here for what it did not cover.
+        if (this.backgroundSync === undefined) this.startBackgroundSync(current);
+      } else {
+        const covered = current.written;
+        await current.file.sync();
+        this.noteSynced(current, covered);
+      }
+    }
+    this.resolveSyncWaiters();
+  }
+
+  private noteSynced(current: OpenSegment, covered: number): void {
+    if (covered > current.synced) current.synced = covered;
+    this.advanceFlushed(current.start + BigInt(covered));
+  }
+
+  private advanceFlushed(lsn: bigint): void {
+    if (lsn <= this.flushed) return;
+    this.flushed = lsn;
+    this.emit('flushed', lsn);
+    this.resolveSyncWaiters();
+  }
+
+  private resolveSyncWaiters(): void {
+    const still: SyncWaiter[] = [];
+    for (const waiter of this.syncWaiters) {
+      if (waiter.target <= this.flushed) waiter.resolve(this.flushed);
+      else still.push(waiter);
+    }
+    this.syncWaiters = still;
+  }
+
+  private releaseRoom(): void {
+    if (this.queuedBytes > this.maxPending) return;
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    for (const waiter of this.syncWaiters) waiter.reject(error);
+    this.syncWaiters = [];
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+}
+
+const hex8 = (value: number): string => value.toString(16).padStart(8, '0');
