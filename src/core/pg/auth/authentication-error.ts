@@ -18,6 +18,8 @@ export const AuthenticationErrorCode = {
   passwordRequired: 'auth-password-required',
   /** No password prompt is possible (no controlling terminal). */
   noTerminal: 'auth-no-terminal',
+  /** The user cancelled the password prompt (Ctrl-C, Ctrl-D, or the job was aborted). */
+  promptCancelled: 'auth-prompt-cancelled',
   /** The server asked for a method we do not implement (GSS, SSPI, ...). */
   unsupportedMethod: 'auth-unsupported-method',
 } as const;

@@ -146,7 +146,9 @@ const parseQuery = (query: string, out: Record<string, string>): void => {
   let afterSecret = out['password'] !== undefined;
   for (const pair of query === '' ? [] : splitParams(query)) {
     const eq = pair.indexOf('=');
-    const shownPair = afterSecret ? '(hidden: it follows a password)' : `"${pair}"`;
+    // libpq names the keyword only (what precedes the first "="), never the value.
+    const shownPair = afterSecret ? '(hidden: it follows a password)'
+      : `"${eq < 0 ? pair : pair.slice(0, eq)}"`;
     if (eq < 0) {
       throw new ConninfoError(
         ConninfoErrorCode.syntax,
@@ -167,7 +169,8 @@ const parseQuery = (query: string, out: Record<string, string>): void => {
       keyword = 'sslmode';
       value = 'require';
     }
-    storeKeyword(out, keyword, value, (shown) => `invalid URI query parameter: "${shown}"`, false);
+    storeKeyword(out, keyword, value,
+      (shown) => `invalid URI query parameter: ${shown.startsWith('(') ? shown : `"${shown}"`}`, afterSecret);
     if (secret) afterSecret = true;
   }
 };
