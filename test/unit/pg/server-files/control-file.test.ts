@@ -117,7 +117,7 @@ describe('pg_control errors', () => {
 
   it('is a ServerFileError with exit status 1', async () => {
     const bytes = Buffer.from(await fixture(18));
-    bytes[40] ^= 1;
+    bytes.writeUInt8(bytes.readUInt8(40) ^ 1, 40);
     try {
       parseControlFile(bytes);
       expect.unreachable();
@@ -152,7 +152,7 @@ describe('readControlFile', () => {
 
   it('gives up on a stable bad CRC after re-reading, in well under a second', async () => {
     const bytes = Buffer.from(await fixture(14));
-    bytes[100] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(100) ^ 0xff, 100);
     const dir = await dataDirWith('bad', bytes);
     const started = Date.now();
     await expect(readControlFile(dir)).rejects.toThrowError('control file appears to be corrupt');
