@@ -1,0 +1,184 @@
+import { ValidationError } from '../errors.js';
+
+const FRAME_MAGIC = 0x184d2204;
+const WINDOW = 64 * 1024;
+
+const bad = (reason: string): ValidationError =>
+  new ValidationError('lz4-data', `Cannot decompress LZ4 data: ${reason}`);
+
+const State = {
+  magic: 0, skippableSize: 1, skippable: 2, flags: 3, headerRest: 4, blockSize: 5, block: 6, contentChecksum: 7,
+} as const;
+type State = (typeof State)[keyof typeof State];
+
+/**
+ * Decodes the LZ4 frame format incrementally (what `lz4`, the PostgreSQL server's LZ4
+ * compression and our own writer produce): concatenated and skippable frames, linked or
+ * independent blocks, optional checksums (skipped, not verified). Output chunks are copies.
+ */
+export class Lz4FrameDecoder {
+  private state: State = State.magic;
+  private pending: Buffer = Buffer.alloc(0);
+  private need = 4;
+  private blockChecksum = false;
+  private contentChecksum = false;
+  private independent = true;
+  private blockMax = 0;
+  private blockSize = 0;
+  private blockCompressed = true;
+  private skipLeft = 0;
+  /** Decoded history (last 64 kB) followed by room for one block. */
+  private window = Buffer.alloc(0);
+  private windowUsed = 0;
+
+  update(data: Buffer): Buffer[] {
+    const out: Buffer[] = [];
+    this.pending = this.pending.length === 0 ? data : Buffer.concat([this.pending, data]);
+    let at = 0;
+    for (;;) {
+      if (this.state === State.skippable) {
+        const skip = Math.min(this.skipLeft, this.pending.length - at);
+        at += skip;
+        this.skipLeft -= skip;
+        if (this.skipLeft > 0) break;
+        this.expect(State.magic, 4);
+        continue;
+      }
+      if (this.pending.length - at < this.need) break;
+      const chunk = this.pending.subarray(at, at + this.need);
+      at += this.need;
+      this.step(chunk, out);
+    }
+    this.pending = at === this.pending.length ? Buffer.alloc(0) : Buffer.from(this.pending.subarray(at));
+    return out;
+  }
+
+  /** The input is over: it must not stop inside a frame. */
+  end(): Buffer[] {
+    if (this.state !== State.magic || this.pending.length > 0) throw bad('the data ends inside a frame');
+    return [];
+  }
+
+  private expect(state: State, need: number): void {
+    this.state = state;
+    this.need = need;
+  }
+
+  private step(chunk: Buffer, out: Buffer[]): void {
+    switch (this.state) {
+      case State.magic: {
+        const magic = chunk.readUInt32LE(0);
+        if (magic >>> 4 === 0x184d2a5) this.expect(State.skippableSize, 4);
+        else if (magic === FRAME_MAGIC) this.expect(State.flags, 2);
+        else throw bad('bad frame magic number');
+        return;
+      }
+      case State.skippableSize:
+        this.skipLeft = chunk.readUInt32LE(0);
+        this.expect(State.skippable, 0);
+        return;
+      case State.flags: {
+        const flags = chunk[0] as number;
+        if (flags >> 6 !== 1) throw bad('unsupported frame version');
+        if ((flags & 0x01) !== 0) throw bad('dictionaries are not supported');
+        this.independent = (flags & 0x20) !== 0;
+        this.blockChecksum = (flags & 0x10) !== 0;
+        this.contentChecksum = (flags & 0x04) !== 0;
+        const sizeId = ((chunk[1] as number) >> 4) & 7;
+        if (sizeId < 4) throw bad('invalid block size');
+        this.blockMax = 1 << (8 + 2 * sizeId);
+        if (this.window.length < WINDOW + this.blockMax) this.window = Buffer.alloc(WINDOW + this.blockMax);
+        this.windowUsed = 0;
+        // Content size (8 bytes, optional), then the header checksum byte.
+        this.expect(State.headerRest, ((flags & 0x08) !== 0 ? 8 : 0) + 1);
+        return;
+      }
+      case State.headerRest:
+        this.expect(State.blockSize, 4);
+        return;
+      case State.blockSize: {
+        const word = chunk.readUInt32LE(0);
+        if (word === 0) {
+          if (this.contentChecksum) this.expect(State.contentChecksum, 4);
+          else this.expect(State.magic, 4);
+          return;
+        }
+        this.blockCompressed = (word & 0x80000000) === 0;
+        this.blockSize = word & 0x7fffffff;
+        if (this.blockSize > this.blockMax) throw bad('block larger than the frame allows');
+        this.expect(State.block, this.blockSize + (this.blockChecksum ? 4 : 0));
+        return;
+      }
+      case State.block:
+        out.push(this.decodeBlock(chunk.subarray(0, this.blockSize)));
+        this.expect(State.blockSize, 4);
+        return;
+      case State.contentChecksum:
+        this.expect(State.magic, 4);
+        return;
+      case State.skippable:
+        return;
+    }
+  }
+
+  private decodeBlock(src: Buffer): Buffer {
+    // Keep at most the last 64 kB of history in front of the new block (linked blocks).
+    if (this.independent) {
+      this.windowUsed = 0;
+    } else if (this.windowUsed > WINDOW) {
+      this.window.copy(this.window, 0, this.windowUsed - WINDOW, this.windowUsed);
+      this.windowUsed = WINDOW;
+    }
+    const start = this.windowUsed;
+    const dst = this.window;
+    if (!this.blockCompressed) {
+      src.copy(dst, start);
+      this.windowUsed = start + src.length;
+      return Buffer.from(dst.subarray(start, this.windowUsed));
+    }
+    const limit = start + this.blockMax;
+    let d = start;
+    let s = 0;
+    const end = src.length;
+    for (;;) {
+      if (s >= end) throw bad('truncated block');
+      const token = src[s++] as number;
+      let literals = token >> 4;
+      if (literals === 15) {
+        let b: number;
+        do {
+          if (s >= end) throw bad('truncated block');
+          b = src[s++] as number;
+          literals += b;
+        } while (b === 255);
+      }
+      if (s + literals > end || d + literals > limit) throw bad('literal run overflows');
+      src.copy(dst, d, s, s + literals);
+      s += literals;
+      d += literals;
+      if (s === end) break;
+      if (s + 2 > end) throw bad('truncated block');
+      const offset = (src[s] as number) | ((src[s + 1] as number) << 8);
+      s += 2;
+      let length = (token & 15) + 4;
+      if ((token & 15) === 15) {
+        let b: number;
+        do {
+          if (s >= end) throw bad('truncated block');
+          b = src[s++] as number;
+          length += b;
+        } while (b === 255);
+      }
+      if (offset === 0 || d - offset < 0 || d + length > limit) throw bad('invalid match');
+      let from = d - offset;
+      if (offset >= length) {
+        dst.copy(dst, d, from, from + length);
+        d += length;
+      } else {
+        for (let i = 0; i < length; i += 1) dst[d++] = dst[from++] as number;
+      }
+    }
+    this.windowUsed = d;
+    return Buffer.from(dst.subarray(start, d));
+  }
+}
