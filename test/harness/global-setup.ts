@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { REPO_ROOT } from './pg/binaries.js';
+import { reapLeftoverServers } from './pg/leftover-servers.js';
+import { findServerUser } from './pg/server-user.js';
+import { missingPrerequisites, probeTestEnvironment } from './pg/environment-probe.js';
+import { generateTlsFixtures } from './pg/tls-generate.js';
+
+let runDir: string | undefined;
+
+/**
+ * Runs once per `vitest run`: prepares the PostgreSQL binaries (idempotent; the pretest step
+ * normally did it already), stops servers a crashed earlier run left behind, probes every
+ * prerequisite once and hands the result to the test workers. Under CI=true a missing
+ * prerequisite fails the run; locally the affected tests are reported as skipped.
+ */
+export async function setup(project: TestProject): Promise<void> {
+  const prepare = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'setup-test-env.mjs'), '--prepare-only', '--quiet'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  const reaped = reapLeftoverServers();
+  if (reaped > 0) console.warn(`test harness: stopped ${reaped} PostgreSQL server(s) left by an earlier run`);
+
+  runDir = mkdtempSync(join(tmpdir(), 'ws-run-'));
+  const user = findServerUser();
+  if (user?.separate === true) chownSync(runDir, user.uid, user.gid);
+  const environment = probeTestEnvironment(runDir);
+  const missing = missingPrerequisites(environment);
+  if (prepare.status !== 0) missing.unshift(`setup-test-env.mjs failed: ${(prepare.stderr || prepare.stdout).trim()}`);
+  if (missing.length > 0) {
+    const report = missing.map((line) => `  - ${line}`).join('\n');
+    if (environment.ci) throw new Error(`Missing test prerequisites (CI=true turns them into a failure):\n${report}`);
+    console.warn(`\ntest harness: missing prerequisites, the tests needing them are SKIPPED:\n${report}\n`);
+  }
+  if (environment.tools['openssl']?.ok === true && user !== undefined) {
+    await generateTlsFixtures(join(runDir, 'tls'));
+  }
+  project.provide('wsTestEnvironment', environment);
+}
+
+export function teardown(): void {
+  reapLeftoverServers();
+  if (runDir !== undefined && process.env['WS_KEEP_TEST_DIRS'] !== '1') rmSync(runDir, { recursive: true, force: true });
+}

@@ -1,0 +1,55 @@
+import { describe } from 'vitest';
+import type { PgBinaries, ToolName } from './binaries.js';
+import { testEnvironment } from './test-environment.js';
+
+export type FoundPg = PgBinaries & { readonly version: string };
+
+/** Why the binaries of `major` cannot be used, or undefined when they can. */
+export function pgUnavailableReason(major: number): string | undefined {
+  const found = testEnvironment().pg[String(major)];
+  if (found === undefined) return `PostgreSQL ${major} is not among the majors under test (WS_PG_MAJORS)`;
+  return found.ok ? undefined : found.reason;
+}
+
+/** The binaries of `major`; throws with the reason when missing (the global setup already failed CI). */
+export function requirePg(major: number): FoundPg {
+  const found = testEnvironment().pg[String(major)];
+  if (found?.ok === true) return found.value;
+  throw new Error(`Cannot use PostgreSQL ${major}: ${pgUnavailableReason(major)}`);
+}
+
+/** Path of a client or oracle program (psql, pg_waldump, lz4...); throws when missing. */
+export function requireTool(name: ToolName): string {
+  const found = testEnvironment().tools[name];
+  if (found?.ok === true) return found.value;
+  throw new Error(`Cannot use ${name}: ${found?.reason ?? 'not probed'}`);
+}
+
+export function toolUnavailableReason(name: ToolName): string | undefined {
+  const found = testEnvironment().tools[name];
+  return found?.ok === true ? undefined : (found?.reason ?? 'not probed');
+}
+
+export interface DescribeWithPgOptions {
+  /** Client/oracle programs the block needs besides psql and openssl (which the harness needs). */
+  readonly tools?: readonly ToolName[];
+  /** Restrict to some majors (e.g. a feature that exists from 15 on); the others are not listed. */
+  readonly majors?: (major: number) => boolean;
+}
+
+/**
+ * One `describe` block per major under test, titled "<title> [pg<major>]". When a
+ * prerequisite is missing (only possible outside CI: under CI=true the global setup fails the
+ * run) the block is registered as skipped with the reason in its title, so it shows up as
+ * skipped, never as passed.
+ */
+export function describeWithPg(title: string, body: (major: number) => void, options: DescribeWithPgOptions = {}): void {
+  for (const major of testEnvironment().majors) {
+    if (options.majors !== undefined && !options.majors(major)) continue;
+    const reasons = [pgUnavailableReason(major), ...['psql', 'openssl', ...(options.tools ?? [])].map((t) => toolUnavailableReason(t as ToolName))]
+      .filter((r): r is string => r !== undefined);
+    const name = `${title} [pg${major}]`;
+    if (reasons.length === 0) describe(name, () => body(major));
+    else describe.skip(`${name} (skipped: ${reasons.join('; ')})`, () => body(major));
+  }
+}

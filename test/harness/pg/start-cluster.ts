@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PgCluster } from './cluster.js';
+import { validateSettings } from './cluster-config.js';
+import type { ArchiveSettings, AuthMethod, ClusterSettings, TlsSettings } from './cluster-config.js';
+import { findFreePort } from './ports.js';
+import { requirePg } from './require-pg.js';
+import { baseEnv, runChecked } from './run-process.js';
+import { chownToServerUser, makeTempDir } from './server-user.js';
+import { tlsFixtures } from './tls.js';
+
+export interface ClusterUser {
+  readonly name: string;
+  /** Never logged: set through psql's stdin with statement logging off for that session. */
+  readonly password: string;
+  readonly superuser?: boolean;
+  readonly replication?: boolean;
+  /** How the password is stored; default md5 when an auth method is md5, else scram-sha-256. */
+  readonly passwordEncryption?: 'md5' | 'scram-sha-256';
+}
+
+export interface StartClusterOptions {
+  /** Label for directories, error messages and application_name. */
+  readonly name?: string;
+  /** One method for both, or per transport; default trust. 'cert' needs tls. */
+  readonly auth?: AuthMethod | { readonly local?: AuthMethod; readonly host?: AuthMethod };
+  /** A login role with a password besides the superuser `postgres`. */
+  readonly user?: ClusterUser;
+  /** Replication connections allowed (pg_hba lines, wal senders, slots, wal_keep_size). Default true. */
+  readonly replication?: boolean;
+  /** TLS with the harness's test CA (see tlsFixtures()). */
+  readonly tls?: boolean | TlsSettings;
+  /** initdb --wal-segsize (a power of two from 1 to 1024). */
+  readonly walSegmentSizeMB?: number;
+  readonly archive?: ArchiveSettings;
+  /** Extra postgresql.conf lines, applied last. */
+  readonly conf?: readonly string[];
+  readonly dataChecksums?: boolean;
+  /** fsync=off is only for clusters whose durability is not under test. Default on. */
+  readonly fsync?: boolean;
+  /** Default true; false leaves an initialised, stopped cluster (call start()). */
+  readonly start?: boolean;
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function authMethods(auth: StartClusterOptions['auth']): { local: AuthMethod; host: AuthMethod } {
+  if (auth === undefined) return { local: 'trust', host: 'trust' };
+  if (typeof auth === 'string') return { local: auth === 'cert' ? 'trust' : auth, host: auth };
+  return { local: auth.local ?? 'trust', host: auth.host ?? 'trust' };
+}
+
+/** Creates (initdb) and starts a throw-away cluster; destroy() it when done. */
+export async function startCluster(major: number, options: StartClusterOptions = {}): Promise<PgCluster> {
+  const binaries = requirePg(major);
+  const name = options.name ?? `pg${major}-primary`;
+  const methods = authMethods(options.auth);
+  const tlsOption = options.tls === true ? {} : options.tls === false ? undefined : options.tls;
+  const baseDir = makeTempDir(`ws-pg${major}-`);
+  const settings: ClusterSettings = {
+    port: await findFreePort(),
+    socketDir: join(baseDir, 'sock'),
+    localAuth: methods.local,
+    hostAuth: methods.host,
+    replication: options.replication ?? true,
+    tls: tlsOption === undefined ? undefined : { ...tlsOption, fixtures: await tlsFixtures() },
+    fsync: options.fsync ?? true,
+    archive: options.archive,
+    recovery: [],
+    conf: options.conf ?? [],
+  };
+  validateSettings(settings);
+  const superuserPassword = randomBytes(18).toString('base64url');
+  const walSegmentSizeMB = options.walSegmentSizeMB ?? 16;
+  try {
+    await mkdir(settings.socketDir);
+    const pwfile = join(baseDir, 'initdb.pw');
+    await writeFile(pwfile, `${superuserPassword}\n`, { mode: 0o600 });
+    await chownToServerUser(baseDir);
+    await runChecked(
+      binaries.initdb,
+      ['-D', join(baseDir, 'data'), '-U', 'postgres', `--pwfile=${pwfile}`, '-A', 'trust', '-E', 'UTF8', '--locale=C',
+        '-N', `--wal-segsize=${walSegmentSizeMB}`, ...(options.dataChecksums === true ? ['-k'] : [])],
+      { asServerUser: true, env: baseEnv(), cwd: baseDir, timeoutMs: 120_000 },
+    );
+    await rm(pwfile);
+    await appendFile(join(baseDir, 'data', 'postgresql.conf'), "\n# Settings of the warmstandby test harness\ninclude = 'harness.conf'\n");
+  } catch (error) {
+    await rm(baseDir, { recursive: true, force: true });
+    throw error;
+  }
+  const cluster = new PgCluster(
+    {
+      name,
+      binaries,
+      baseDir,
+      superuserPassword,
+      user: options.user === undefined ? undefined : { name: options.user.name, password: options.user.password },
+      walSegmentSize: walSegmentSizeMB * 1024 * 1024,
+      upstream: undefined,
+    },
+    settings,
+  );
+  if (options.start === false) {
+    await cluster.writeConfig();
+    return cluster;
+  }
+  try {
+    await cluster.start();
+    if (options.user !== undefined) await createRole(cluster, options.user, methods);
+  } catch (error) {
+    await cluster.destroy();
+    throw error;
+  }
+  return cluster;
+}
+
+async function createRole(cluster: PgCluster, user: ClusterUser, methods: { local: AuthMethod; host: AuthMethod }): Promise<void> {
+  const encryption = user.passwordEncryption ?? (methods.local === 'md5' || methods.host === 'md5' ? 'md5' : 'scram-sha-256');
+  const attributes = ['LOGIN', user.superuser === true ? 'SUPERUSER' : '', user.replication === true ? 'REPLICATION' : ''].filter(Boolean);
+  await cluster.sql(
+    [
+      // Keep the password out of the server log even if the statement fails.
+      "SET log_statement = 'none';",
+      "SET log_min_error_statement = 'panic';",
+      'SET log_min_duration_statement = -1;',
+      `SET password_encryption = ${quoteLiteral(encryption)};`,
+      `CREATE ROLE ${quoteIdent(user.name)} ${attributes.join(' ')} PASSWORD ${quoteLiteral(user.password)};`,
+    ].join('\n'),
+  );
+}
