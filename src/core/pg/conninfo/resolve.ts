@@ -1,7 +1,8 @@
 import { ConninfoError, ConninfoErrorCode } from './conninfo-error.js';
 import { type ConnectionProbe, homeDirectory, systemProbe } from './environment-probe.js';
-import { CONNECTION_KEYWORDS } from './keywords.js';
+import { CONNECTION_KEYWORDS, isConnectionKeyword } from './keywords.js';
 import { parseConnString } from './parse.js';
+import { lookupService } from './service-file.js';
 import { startupParametersFor } from './startup-parameters.js';
 import { type ConnectionTarget, buildTargets } from './targets.js';
 import {
@@ -27,7 +28,7 @@ export interface ConnectionRequest {
 }
 
 /** Where a keyword's value came from, highest precedence first. */
-export type ParamSource = 'override' | 'connstring' | 'env' | 'default';
+export type ParamSource = 'override' | 'connstring' | 'service' | 'env' | 'default';
 
 export interface ResolvedConnection {
   readonly targets: readonly ConnectionTarget[];
@@ -55,12 +56,14 @@ export interface ResolvedConnection {
   readonly sources: Readonly<Record<string, ParamSource>>;
 }
 
+const nonEmpty = (value: string | undefined): string | undefined => (value === '' ? undefined : value);
+
 const nonEmptyEntries = (record: Readonly<Record<string, string>> | undefined): [string, string][] =>
   Object.entries(record ?? {}).filter(([, v]) => v !== '');
 
 /**
- * Resolves libpq's precedence: explicit overrides > connection string > PG* environment >
- * defaults. Empty values count as absent at every level (what pg_basebackup and
+ * Resolves libpq's precedence: explicit overrides > connection string > service file
+ * (service= or PGSERVICE) > PG* environment > defaults. Empty values count as absent at every level (what pg_basebackup and
  * pg_receivewal do when they merge their -d string with -h -p -U).
  */
 export function resolveConnection(request: ConnectionRequest): ResolvedConnection {
@@ -75,16 +78,9 @@ export function resolveConnection(request: ConnectionRequest): ResolvedConnectio
 
   const fromString = request.connString === undefined ? {} : parseConnString(request.connString);
   if (request.replication === 'true') delete fromString['dbname'];
-  for (const spec of CONNECTION_KEYWORDS) {
-    const envValue = spec.envVar === undefined ? undefined : env[spec.envVar];
-    if (envValue !== undefined && envValue !== '') set(spec.keyword, envValue, 'env');
-  }
-  if (params['sslmode'] === undefined && env['PGREQUIRESSL']?.startsWith('1')) {
-    set('sslmode', 'require', 'env');
-  }
   for (const [k, v] of nonEmptyEntries(fromString)) set(k, v, 'connstring');
   for (const [k, v] of nonEmptyEntries(request.overrides)) {
-    if (!CONNECTION_KEYWORDS.some((spec) => spec.keyword === k)) {
+    if (!isConnectionKeyword(k)) {
       throw new ConninfoError(ConninfoErrorCode.unknownKeyword, `invalid connection option "${k}"`, k);
     }
     set(k, v, 'override');
@@ -92,6 +88,20 @@ export function resolveConnection(request: ConnectionRequest): ResolvedConnectio
   if (request.replication !== undefined) set('replication', request.replication, 'override');
   if (request.fallbackApplicationName !== undefined && request.fallbackApplicationName !== '') {
     set('fallback_application_name', request.fallbackApplicationName, 'override');
+  }
+  const home = homeDirectory(env, probe);
+  const service = params['service'] ?? nonEmpty(env['PGSERVICE']);
+  if (service !== undefined) {
+    for (const [k, v] of nonEmptyEntries(lookupService(service, env, home))) {
+      if (params[k] === undefined && !(k === 'dbname' && request.replication === 'true')) set(k, v, 'service');
+    }
+  }
+  for (const spec of CONNECTION_KEYWORDS) {
+    const envValue = spec.envVar === undefined ? undefined : nonEmpty(env[spec.envVar]);
+    if (params[spec.keyword] === undefined && envValue !== undefined) set(spec.keyword, envValue, 'env');
+  }
+  if (params['sslmode'] === undefined && env['PGREQUIRESSL']?.startsWith('1')) {
+    set('sslmode', 'require', 'env');
   }
   for (const spec of CONNECTION_KEYWORDS) {
     if (params[spec.keyword] === undefined && spec.fallback !== undefined) {
@@ -115,7 +125,6 @@ export function resolveConnection(request: ConnectionRequest): ResolvedConnectio
   if (request.replication === 'true') set('dbname', 'replication', 'override');
   else if (params['dbname'] === undefined) set('dbname', user, 'default');
 
-  const home = homeDirectory(env, probe);
   if (params['password'] === undefined && params['passfile'] === undefined && home !== undefined) {
     set('passfile', `${home}/.pgpass`, 'default');
   }
