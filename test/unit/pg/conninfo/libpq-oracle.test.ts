@@ -35,6 +35,23 @@ const CORPUS = [
   'postgresql://h?user=a@b', 'postgresql://user:pa:ss@h', 'postgresql://h/db/more', 'postgresql://h#frag',
 ];
 
+/** Strings made of the pieces the parsers treat specially, from a fixed seed (reproducible). */
+const generated = (count: number): string[] => {
+  const pieces = ['host', 'port', 'dbname', 'user', 'password', '=', ' ', "'", '\\', ':', '@', '/', '?',
+    '&', ',', '[', ']', '%2F', '%', '%4', 'a', '1', '::1', 'postgresql://', 'ssl=true', '%00', '\t',
+    'requiressl', 'sslmode'];
+  let seed = 12345;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  return Array.from({ length: count }, () => {
+    let text = next(2) === 1 ? 'postgresql://' : '';
+    for (let j = next(10); j > 0; j--) text += pieces[next(pieces.length)];
+    return text;
+  });
+};
+
 const runOracle = (strings: readonly string[]): ({ error: string } | Record<string, string>)[] | undefined => {
   const result = spawnSync('python3', [ORACLE], { input: JSON.stringify(strings), encoding: 'utf8' });
   if (result.status !== 0) return undefined;
@@ -72,5 +89,19 @@ describe('parseConnString against libpq', () => {
         expect(actual).toEqual(expected);
       }
     });
+  });
+
+  it.skipIf(!available)('agrees on 3000 generated strings', () => {
+    const corpus = generated(3000);
+    const expected = runOracle(corpus) ?? [];
+    const differences = corpus.filter((text, i) => {
+      const theirs = expected[i] as { error?: string } & Record<string, string>;
+      const mine = ours(text) as { error?: string } & Record<string, string>;
+      if (theirs.error !== undefined || mine.error !== undefined) {
+        return (theirs.error === undefined) !== (mine.error === undefined);
+      }
+      return JSON.stringify(Object.entries(theirs).sort()) !== JSON.stringify(Object.entries(mine).sort());
+    });
+    expect(differences).toEqual([]);
   });
 });
