@@ -1,0 +1,216 @@
+import type { Socket } from 'node:net';
+import { ProtocolError, WarmstandbyError } from '../../errors.js';
+import { BackendParser } from '../protocol/backend.js';
+import type { BackendMessage } from '../protocol/messages.js';
+import { ConnectionError, ConnectionErrorCode } from './errors.js';
+
+/** Default bound on received-but-unconsumed bytes before the socket is paused. */
+export const DEFAULT_RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/** Handles messages that arrive while no command is reading (notices, a FATAL, ...). */
+export type IdleHandler = (message: BackendMessage) => void;
+
+interface Waiter {
+  resolve(message: BackendMessage): void;
+  reject(error: Error): void;
+}
+
+/** What a message costs in the receive bound: the bytes it holds on to. */
+const heldBytes = (message: BackendMessage): number => {
+  if (message.type === 'copyData') return message.data.length + 5;
+  if (message.type === 'dataRow') return message.values.reduce((n, v) => n + 4 + (v?.length ?? 0), 7);
+  return 16;
+};
+
+/**
+ * Owns one socket: parses what arrives into a bounded queue of messages, hands them out one
+ * at a time, and writes frontend messages. When the queue holds more than `limitBytes` the
+ * socket is paused, so a slow consumer makes TCP push back on the server instead of memory
+ * growing; it resumes once the consumer has taken the queue below half the bound.
+ */
+export class MessageChannel {
+  private readonly parser = new BackendParser();
+  private readonly queue: BackendMessage[] = [];
+  private queueHead = 0;
+  private queuedBytes = 0;
+  private peak = 0;
+  private paused = false;
+  private waiter: Waiter | undefined;
+  private failure: Error | undefined;
+  private socketError: Error | undefined;
+  private closedByUs = false;
+  private drainWaiters: (() => void)[] = [];
+  private closeWaiters: (() => void)[] = [];
+  private socketClosed = false;
+  /** Set while no command runs; messages then go here instead of the queue. */
+  idleHandler: IdleHandler | undefined;
+  /** Called once when the channel stops working, whatever the reason. */
+  onFailure: ((error: Error) => void) | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly limitBytes: number = DEFAULT_RECEIVE_BUFFER_BYTES,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', (error: Error) => {
+      this.socketError ??= error;
+    });
+    socket.on('drain', () => this.wakeDrainWaiters());
+    socket.on('close', () => this.closed());
+    // SSL negotiation may have paused the socket explicitly; a 'data' listener alone would
+    // not restart the flow then.
+    socket.resume();
+    // 'end' with allowHalfOpen=false is followed by 'close'; nothing to do until then.
+  }
+
+  /** Bytes received and not yet taken by a consumer (queued messages + a partial one). */
+  get bufferedBytes(): number {
+    return this.queuedBytes + this.parser.pendingBytes;
+  }
+
+  /** The largest `bufferedBytes` seen, for tests and diagnostics. */
+  get peakBufferedBytes(): number {
+    return this.peak;
+  }
+
+  get limit(): number {
+    return this.limitBytes;
+  }
+
+  get isOpen(): boolean {
+    return this.failure === undefined;
+  }
+
+  /** The next message; queued messages are delivered before a failure is reported. */
+  next(): Promise<BackendMessage> {
+    if (this.queueHead < this.queue.length) return Promise.resolve(this.take());
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.waiter !== undefined) {
+      return Promise.reject(new WarmstandbyError('internal', 'Cannot read: two readers on one connection'));
+    }
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  /** Queues bytes for the server; returns false when the socket's buffer is over its mark. */
+  send(bytes: Buffer): boolean {
+    if (this.failure !== undefined) throw this.failure;
+    return this.socket.write(bytes);
+  }
+
+  /** Resolves once the socket has flushed what was written (immediately when it has). */
+  drain(): Promise<void> {
+    if (!this.socket.writableNeedDrain || this.failure !== undefined) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Delivers what is queued to the idle handler, then keeps doing so for new messages. */
+  setIdle(handler: IdleHandler | undefined): void {
+    this.idleHandler = handler;
+    while (handler !== undefined && this.idleHandler === handler && this.queueHead < this.queue.length) {
+      handler(this.take());
+    }
+  }
+
+  /** Fails the channel with `error` (reported to readers) and destroys the socket. */
+  fail(error: Error): void {
+    this.setFailure(error);
+    this.socket.destroy();
+  }
+
+  /** Ends the socket politely after `last` (Terminate) and waits for it to close. */
+  async close(last?: Buffer, timeoutMs = 2_000): Promise<void> {
+    this.closedByUs = true;
+    this.setFailure(new ConnectionError(ConnectionErrorCode.closed, 'Cannot use the connection: it is closed'));
+    if (this.socketClosed) return;
+    const closed = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    if (last !== undefined && !this.socket.destroyed) this.socket.end(last);
+    else this.socket.end();
+    const timer = setTimeout(() => this.socket.destroy(), timeoutMs);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.failure !== undefined) return;
+    let messages: BackendMessage[];
+    try {
+      messages = this.parser.feed(chunk);
+    } catch (error) {
+      this.fail(error instanceof Error ? error : new ProtocolError(String(error)));
+      return;
+    }
+    for (const message of messages) {
+      if (this.idleHandler !== undefined && this.queueHead === this.queue.length && this.waiter === undefined) {
+        this.idleHandler(message);
+        if (this.failure !== undefined) return;
+        continue;
+      }
+      this.queue.push(message);
+      this.queuedBytes += heldBytes(message);
+    }
+    this.peak = Math.max(this.peak, this.bufferedBytes);
+    if (this.waiter !== undefined && this.queueHead < this.queue.length) {
+      const { resolve } = this.waiter;
+      this.waiter = undefined;
+      resolve(this.take());
+    }
+    if (!this.paused && this.queuedBytes > this.limitBytes) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  private take(): BackendMessage {
+    const message = this.queue[this.queueHead] as BackendMessage;
+    this.queue[this.queueHead] = undefined as unknown as BackendMessage;
+    this.queueHead++;
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+    this.queuedBytes -= heldBytes(message);
+    if (this.paused && this.queuedBytes <= this.limitBytes / 2 && this.failure === undefined) {
+      this.paused = false;
+      this.socket.resume();
+    }
+    return message;
+  }
+
+  private closed(): void {
+    this.socketClosed = true;
+    if (this.failure === undefined) {
+      const cause = this.socketError;
+      const error =
+        cause instanceof WarmstandbyError
+          ? cause
+          : new ConnectionError(
+              ConnectionErrorCode.lost,
+              this.parser.atMessageBoundary
+                ? 'server closed the connection unexpectedly'
+                : 'server closed the connection in the middle of a message',
+              cause === undefined ? {} : { cause },
+            );
+      this.setFailure(error);
+    }
+    this.wakeDrainWaiters();
+    for (const wake of this.closeWaiters.splice(0)) wake();
+  }
+
+  private setFailure(error: Error): void {
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    if (this.waiter !== undefined && this.queueHead === this.queue.length) {
+      const { reject } = this.waiter;
+      this.waiter = undefined;
+      reject(error);
+    }
+    this.wakeDrainWaiters();
+    if (!this.closedByUs) this.onFailure?.(error);
+  }
+
+  private wakeDrainWaiters(): void {
+    for (const wake of this.drainWaiters.splice(0)) wake();
+  }
+}
