@@ -21,7 +21,7 @@ const splitList = (value: string | undefined): string[] | undefined =>
 const socketPathOf = (dir: string, port: number): string =>
   dir.startsWith('@')
     ? `\0${dir.slice(1)}/${socketFileName(port)}`
-    : `${dir.replace(/\/+$/, '') || ''}/${socketFileName(port)}`;
+    : `${dir.replace(/\/+$/, '')}/${socketFileName(port)}`;
 
 /**
  * One target per element of the host (or hostaddr) list, as libpq's connectOptions2 builds
