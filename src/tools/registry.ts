@@ -8,6 +8,7 @@ export type ToolMain = (argv: readonly string[], io: ToolIO) => Promise<number>;
  * PostgreSQL starts it once per WAL file.
  */
 export const toolLoaders: Readonly<Record<string, () => Promise<{ main: ToolMain }>>> = {
+  promote: () => import('./promote/cli.js'),
 };
 
 export const toolNames = (): string[] => Object.keys(toolLoaders).sort();
