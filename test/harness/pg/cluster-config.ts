@@ -3,6 +3,24 @@ import type { TlsFixtures } from './tls.js';
 export const AUTH_METHODS = ['trust', 'password', 'md5', 'scram-sha-256', 'cert'] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 
+export interface ClusterUser {
+  readonly name: string;
+  /** Never logged: set through psql's stdin with statement logging off for that session. */
+  readonly password: string;
+  readonly superuser?: boolean;
+  readonly replication?: boolean;
+  /** How the password is stored (startCluster: md5 when an auth method is md5, else scram-sha-256). */
+  readonly passwordEncryption?: 'md5' | 'scram-sha-256';
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
 export interface ArchiveSettings {
   /** archive_mode: 'on' archives on a primary, 'always' on a standby too. */
   readonly mode?: 'on' | 'always';

@@ -1,8 +1,8 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderHarnessConf, renderHba } from './cluster-config.js';
-import type { ClusterSettings } from './cluster-config.js';
+import { quoteIdent, quoteLiteral, renderHarnessConf, renderHba } from './cluster-config.js';
+import type { ClusterSettings, ClusterUser } from './cluster-config.js';
 import { forgetServer, registerServer } from './leftover-servers.js';
 import { findFreePort } from './ports.js';
 import { conninfoString, psqlRows, psqlText, runPsql } from './psql.js';
@@ -141,6 +141,26 @@ export class PgCluster {
     const target = this.target(as);
     const { password: _known, ...rest } = target;
     return runPsql(as.password === undefined ? target : { ...rest, password: as.password }, sql);
+  }
+
+  /**
+   * Creates a login role with a password (stored as `passwordEncryption`, default
+   * scram-sha-256). The password goes through psql's stdin with statement logging off for
+   * that session, so it reaches neither argv nor the server log.
+   */
+  async createRole(user: ClusterUser): Promise<void> {
+    const attributes = ['LOGIN', user.superuser === true ? 'SUPERUSER' : '', user.replication === true ? 'REPLICATION' : ''];
+    await psqlText(
+      this.adminTarget(),
+      [
+        "SET log_statement = 'none';",
+        "SET log_min_error_statement = 'panic';",
+        'SET log_min_duration_statement = -1;',
+        `SET password_encryption = ${quoteLiteral(user.passwordEncryption ?? 'scram-sha-256')};`,
+        `CREATE ROLE ${quoteIdent(user.name)} ${attributes.filter(Boolean).join(' ')} PASSWORD ${quoteLiteral(user.password)};`,
+      ].join('\n'),
+      [this.superuserPassword, user.password],
+    );
   }
 
   /** pg_current_wal_lsn() on a primary, pg_last_wal_replay_lsn() on a standby. */

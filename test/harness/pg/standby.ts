@@ -3,13 +3,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PgCluster } from './cluster.js';
 import type { ClusterSettings } from './cluster-config.js';
-import { quoteConfValue } from './cluster-config.js';
+import { quoteConfValue, quoteLiteral } from './cluster-config.js';
 import { copyDataDirectory } from './copy-data-dir.js';
 import { findFreePort } from './ports.js';
 import { psqlText } from './psql.js';
 import { requirePg } from './require-pg.js';
 import { chownToServerUser, makeTempDir } from './server-user.js';
-import { quoteLiteral } from './start-cluster.js';
 import { waitFor } from './wait.js';
 
 export interface StartStandbyOptions {

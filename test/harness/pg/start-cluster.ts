@@ -3,22 +3,12 @@ import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PgCluster } from './cluster.js';
 import { validateSettings } from './cluster-config.js';
-import type { ArchiveSettings, AuthMethod, ClusterSettings, TlsSettings } from './cluster-config.js';
+import type { ArchiveSettings, AuthMethod, ClusterSettings, ClusterUser, TlsSettings } from './cluster-config.js';
 import { findFreePort } from './ports.js';
 import { requirePg } from './require-pg.js';
 import { baseEnv, runChecked } from './run-process.js';
 import { chownToServerUser, makeTempDir } from './server-user.js';
 import { tlsFixtures } from './tls.js';
-
-export interface ClusterUser {
-  readonly name: string;
-  /** Never logged: set through psql's stdin with statement logging off for that session. */
-  readonly password: string;
-  readonly superuser?: boolean;
-  readonly replication?: boolean;
-  /** How the password is stored; default md5 when an auth method is md5, else scram-sha-256. */
-  readonly passwordEncryption?: 'md5' | 'scram-sha-256';
-}
 
 export interface StartClusterOptions {
   /** Label for directories, error messages and application_name. */
@@ -41,14 +31,6 @@ export interface StartClusterOptions {
   readonly fsync?: boolean;
   /** Default true; false leaves an initialised, stopped cluster (call start()). */
   readonly start?: boolean;
-}
-
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-export function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
 }
 
 function authMethods(auth: StartClusterOptions['auth']): { local: AuthMethod; host: AuthMethod } {
@@ -91,6 +73,8 @@ export async function startCluster(major: number, options: StartClusterOptions =
       { asServerUser: true, env: baseEnv(), cwd: baseDir, timeoutMs: 120_000 },
     );
     await rm(pwfile);
+    // initdb's own pg_hba.conf goes: the cluster writes the harness's on start (see writeConfig).
+    await rm(join(baseDir, 'data', 'pg_hba.conf'));
     await appendFile(join(baseDir, 'data', 'postgresql.conf'), "\n# Settings of the warmstandby test harness\ninclude = 'harness.conf'\n");
   } catch (error) {
     await rm(baseDir, { recursive: true, force: true });
@@ -114,25 +98,13 @@ export async function startCluster(major: number, options: StartClusterOptions =
   }
   try {
     await cluster.start();
-    if (options.user !== undefined) await createRole(cluster, options.user, methods);
+    if (options.user !== undefined) {
+      const md5 = methods.local === 'md5' || methods.host === 'md5';
+      await cluster.createRole({ passwordEncryption: md5 ? 'md5' : 'scram-sha-256', ...options.user });
+    }
   } catch (error) {
     await cluster.destroy();
     throw error;
   }
   return cluster;
-}
-
-async function createRole(cluster: PgCluster, user: ClusterUser, methods: { local: AuthMethod; host: AuthMethod }): Promise<void> {
-  const encryption = user.passwordEncryption ?? (methods.local === 'md5' || methods.host === 'md5' ? 'md5' : 'scram-sha-256');
-  const attributes = ['LOGIN', user.superuser === true ? 'SUPERUSER' : '', user.replication === true ? 'REPLICATION' : ''].filter(Boolean);
-  await cluster.sql(
-    [
-      // Keep the password out of the server log even if the statement fails.
-      "SET log_statement = 'none';",
-      "SET log_min_error_statement = 'panic';",
-      'SET log_min_duration_statement = -1;',
-      `SET password_encryption = ${quoteLiteral(encryption)};`,
-      `CREATE ROLE ${quoteIdent(user.name)} ${attributes.join(' ')} PASSWORD ${quoteLiteral(user.password)};`,
-    ].join('\n'),
-  );
 }

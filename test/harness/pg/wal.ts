@@ -19,11 +19,9 @@ const MESSAGE_BYTES = 256 * 1024;
  * compresses like real data); 'message' uses pg_logical_emit_message (no table growth).
  */
 export async function generateWal(cluster: PgCluster, bytes: number, options: { method?: 'rows' | 'message' } = {}): Promise<WalRange> {
-  const start = lsnFromText(await cluster.sql('SELECT pg_current_wal_insert_lsn()'));
   const method = options.method ?? 'rows';
-  if (method === 'rows') {
-    await cluster.sql('CREATE TABLE IF NOT EXISTS ws_harness_wal (id bigserial, filler text);\nALTER TABLE ws_harness_wal ALTER COLUMN filler SET STORAGE EXTERNAL;');
-  }
+  const setup = method === 'rows' ? 'CREATE TABLE IF NOT EXISTS ws_harness_wal (id bigserial, filler text);\nALTER TABLE ws_harness_wal ALTER COLUMN filler SET STORAGE EXTERNAL;\n' : '';
+  const start = lsnFromText(await cluster.sql(`${setup}SELECT pg_current_wal_insert_lsn();`));
   // Record overheads differ between majors, so write in batches until the insert position moved far enough.
   for (let written = 0n; written < BigInt(bytes); ) {
     const remaining = Number(BigInt(bytes) - written);
@@ -39,8 +37,9 @@ export async function generateWal(cluster: PgCluster, bytes: number, options: { 
   }
   // A transaction that wrote WAL commits synchronously, flushing everything before it: the
   // range is then durable and visible to walsenders. (txid_current() alone would not flush.)
-  await cluster.sql("SELECT pg_logical_emit_message(true, 'ws-harness', 'flush') \\g /dev/null");
-  const end = lsnFromText(await cluster.sql('SELECT pg_current_wal_flush_lsn()'));
+  const end = lsnFromText(
+    await cluster.sql("SELECT pg_logical_emit_message(true, 'ws-harness', 'flush') \\g /dev/null\nSELECT pg_current_wal_flush_lsn();"),
+  );
   return { start, end, startText: lsnToText(start), endText: lsnToText(end) };
 }
 
