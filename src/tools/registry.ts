@@ -9,6 +9,7 @@ export type ToolMain = (argv: readonly string[], io: ToolIO) => Promise<number>;
  */
 export const toolLoaders: Readonly<Record<string, () => Promise<{ main: ToolMain }>>> = {
   promote: () => import('./promote/cli.js'),
+  receivewal: () => import('./receivewal/cli.js'),
 };
 
 export const toolNames = (): string[] => Object.keys(toolLoaders).sort();

@@ -65,7 +65,6 @@ interface SyncWaiter {
 
 export class SegmentWriter extends EventEmitter<{
   'segment-complete': [SegmentCompleted];
-  'partial-kept': [PartialKept];
   flushed: [bigint];
 }> {
   private timelineId = 0;
@@ -160,7 +159,8 @@ export class SegmentWriter extends EventEmitter<{
 
   /**
    * Stops at the current position: writes what is queued, keeps an incomplete segment as
-   * `.partial` (fsynced). With `afterFailure`, nothing more is written; the file is closed.
+   * `.partial` (fsynced) and says so. After a failure nothing more is written: the file is
+   * only closed.
    */
   async close(): Promise<PartialKept | undefined> {
     await this.drain();
@@ -175,9 +175,7 @@ export class SegmentWriter extends EventEmitter<{
     await current.file.keepPartial();
     const endLsn = current.start + BigInt(current.written);
     this.advanceFlushed(endLsn);
-    const kept = { partialName: current.file.partialName, timeline: this.timelineId, endLsn };
-    this.emit('partial-kept', kept);
-    return kept;
+    return { partialName: current.file.partialName, timeline: this.timelineId, endLsn };
   }
 
   /** Waits until everything queued is written (or the writer failed). */

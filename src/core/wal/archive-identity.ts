@@ -1,0 +1,104 @@
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { decompressFrameSync } from 'lz4-napi';
+import { ValidationError } from '../errors.js';
+import { withFsError } from '../fs/fs-error.js';
+import { lz4Frames, zstdFrames } from './compressed-frames.js';
+import { LONG_PAGE_HEADER_SIZE, validateSegmentHeader, type WalLongPageHeader } from './page-header.js';
+import type { ArchivedSegment } from './streaming-start.js';
+import { loadZstd } from './zstd-runtime.js';
+
+/**
+ * Which database system the WAL already in a receiver's directory belongs to, read from the
+ * long page header at the start of its newest segment. A receiver compares it with the
+ * server's IDENTIFY_SYSTEM before appending, so one directory never mixes two clusters.
+ */
+export interface ArchiveIdentity {
+  readonly name: string;
+  readonly header: WalLongPageHeader;
+}
+
+/**
+ * Reads the identity from the best-ranked segments (newest first). A `.partial` whose first
+ * page is still zeros (created, then a crash before any byte arrived) tells nothing and is
+ * passed over; any other file whose first page is not a WAL page of its name is refused:
+ * the start position would be derived from a file that is not WAL.
+ */
+export async function readArchiveIdentity(
+  dir: string,
+  segments: readonly ArchivedSegment[],
+  segSize: number,
+): Promise<ArchiveIdentity | undefined> {
+  for (const segment of segments) {
+    const page = await readFirstPage(join(dir, segment.name), segment);
+    if (page === undefined || (segment.partial && page.every((byte) => byte === 0))) continue;
+    const { header } = validateSegmentHeader(page, { name: segment.name.slice(0, 24), segmentSize: segSize });
+    return { name: segment.name, header };
+  }
+  return undefined;
+}
+
+/** The first LONG_PAGE_HEADER_SIZE uncompressed bytes, or undefined if the file has fewer. */
+const readFirstPage = async (path: string, segment: ArchivedSegment): Promise<Buffer | undefined> => {
+  const want = LONG_PAGE_HEADER_SIZE;
+  switch (segment.compression) {
+    case 'none': {
+      const bytes = await withFsError('read file', path, () => readHead(path, want));
+      return bytes.length < want ? undefined : bytes;
+    }
+    case 'gzip': {
+      const bytes = await gunzipHead(path, want).catch(() => Buffer.alloc(0));
+      return bytes.length < want ? undefined : bytes.subarray(0, want);
+    }
+    case 'lz4':
+    case 'zstd': {
+      const data = await withFsError('read file', path, () => readFile(path));
+      const bytes = await firstFrameContent(data, segment.compression).catch(() => Buffer.alloc(0));
+      return bytes.length < want ? undefined : bytes.subarray(0, want);
+    }
+  }
+};
+
+const readHead = async (path: string, bytes: number): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of createReadStream(path, { start: 0, end: bytes - 1 })) {
+    chunks.push(chunk as Buffer);
+    total += (chunk as Buffer).length;
+  }
+  return Buffer.concat(chunks, total);
+};
+
+const gunzipHead = (path: string, bytes: number): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const source = createReadStream(path);
+    const gunzip = createGunzip();
+    const stop = (): void => {
+      source.destroy();
+      gunzip.destroy();
+      resolve(Buffer.concat(chunks, total));
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      total += chunk.length;
+      if (total >= bytes) stop();
+    });
+    gunzip.on('end', stop);
+    gunzip.on('error', (error) => (total >= bytes ? stop() : reject(error)));
+    source.on('error', reject);
+    source.pipe(gunzip);
+  });
+
+const firstFrameContent = async (data: Buffer, method: 'lz4' | 'zstd'): Promise<Buffer> => {
+  const frames = method === 'lz4' ? lz4Frames(data) : zstdFrames(data);
+  const frame = frames.find((f) => !f.skippable);
+  if (frame === undefined) throw new ValidationError('empty-frame', 'no data frame');
+  const slice = data.subarray(frame.start, frame.end);
+  if (method === 'lz4') return decompressFrameSync(slice);
+  const zstd = await loadZstd();
+  return Buffer.from(zstd.decompress(slice, { defaultHeapSize: 64 * 1024 * 1024 }));
+};

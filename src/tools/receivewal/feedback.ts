@@ -1,0 +1,106 @@
+import type { StandbyStatus } from '../../core/pg/replication/messages.js';
+import type { SegmentWriter } from '../../core/wal/segment-writer.js';
+
+/**
+ * When to send standby status updates and what they say, as pg_receivewal does, except that
+ * the flush position comes from the writer's fsynced position and the fsync itself never
+ * stops the receiving:
+ * - `write` is what is in the page cache, `flush` what is on disk, and flush is reported
+ *   only with a slot or --synchronous (otherwise 0, so the server never counts us as a
+ *   synchronous standby by accident); apply is always 0;
+ * - one status right away, then every `intervalMs` (0: only when asked);
+ * - --synchronous: as soon as received bytes are not yet on disk, sync them and report at
+ *   once. One sync runs at a time; the next covers whatever arrived meanwhile;
+ * - a keepalive asking for a reply gets one; if flush is reported and lags, after a sync.
+ */
+export interface FeedbackOptions {
+  readonly reportFlush: boolean;
+  readonly synchronous: boolean;
+  readonly intervalMs: number;
+  readonly send: (status: StandbyStatus) => void;
+  /** A failed sync: the writer is broken and the stream must end. */
+  readonly onError: (error: unknown) => void;
+}
+
+export class Feedback {
+  private timer: NodeJS.Timeout | undefined;
+  private syncing = false;
+  private replyOwed = false;
+  private stopped = false;
+  private lastFlushSent = -1n;
+
+  constructor(
+    private readonly writer: SegmentWriter,
+    private readonly options: FeedbackOptions,
+  ) {}
+
+  start(): void {
+    this.sendNow();
+    if (this.options.intervalMs > 0) {
+      this.timer = setInterval(() => this.sendNow(), this.options.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** After each XLogData the writer accepted. */
+  afterData(): void {
+    if (this.options.synchronous) this.syncThenReport();
+  }
+
+  /** A keepalive. */
+  keepalive(replyRequested: boolean): void {
+    if (!replyRequested) return;
+    if (this.options.reportFlush && this.writer.flushedLsn < this.writer.receivedLsn) {
+      this.replyOwed = true;
+      this.syncThenReport();
+    } else {
+      this.sendNow();
+    }
+  }
+
+  /** The writer moved its flushed position (a segment completed): report promptly if it counts. */
+  flushed(): void {
+    if (this.options.synchronous && this.writer.flushedLsn !== this.lastFlushSent) this.sendNow();
+  }
+
+  /** No more status updates (the client side of the COPY is over). */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private syncThenReport(): void {
+    if (this.syncing || this.stopped) return;
+    if (this.writer.flushedLsn >= this.writer.receivedLsn) {
+      if (this.replyOwed) this.sendNow();
+      return;
+    }
+    this.syncing = true;
+    this.writer.requestSync().then(
+      () => {
+        this.syncing = false;
+        if (this.stopped) return;
+        this.sendNow();
+        // Bytes that arrived during that sync get the next one.
+        if (this.options.synchronous) this.syncThenReport();
+      },
+      (error: unknown) => {
+        this.syncing = false;
+        this.options.onError(error);
+      },
+    );
+  }
+
+  private sendNow(): void {
+    if (this.stopped) return;
+    this.replyOwed = false;
+    const flush = this.options.reportFlush ? this.writer.flushedLsn : 0n;
+    this.lastFlushSent = flush;
+    try {
+      this.options.send({ write: this.writer.writtenLsn, flush, apply: 0n, replyRequested: false });
+    } catch (error) {
+      this.options.onError(error);
+    }
+  }
+}

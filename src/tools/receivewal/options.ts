@@ -1,0 +1,151 @@
+import {
+  parseCompressionAlgorithm,
+  parseCompressionSpec,
+} from '../../core/backup/compression-spec.js';
+import type { ConnectionFlags } from '../../core/cli/connection-flags.js';
+import { UsageError } from '../../core/errors.js';
+import type { CompressionMethod } from '../../core/wal/wal-file-kind.js';
+
+/** What receivewal was asked to do, validated the way pg_receivewal 15 validates it. */
+export interface ReceivewalOptions {
+  readonly action: 'stream' | 'create-slot' | 'drop-slot';
+  /** Required to stream; unused by --create-slot / --drop-slot. */
+  readonly directory?: string;
+  readonly endpos?: bigint;
+  readonly ifNotExists: boolean;
+  /** False with -n/--no-loop: stop at the first disconnection instead of retrying. */
+  readonly loop: boolean;
+  /** False with --no-sync. */
+  readonly sync: boolean;
+  /** 0 disables periodic status packets. */
+  readonly statusIntervalMs: number;
+  readonly slot?: string;
+  readonly synchronous: boolean;
+  readonly verbose: boolean;
+  readonly compression: { readonly method: CompressionMethod; readonly level: number };
+  readonly connection: ConnectionFlags;
+  /** The progress line on a TTY (on unless --no-progress). */
+  readonly progress: boolean;
+}
+
+/** The flags as commander hands them over (strings unparsed, so errors read like pg's). */
+export interface RawFlags {
+  readonly directory?: string;
+  readonly endpos?: string;
+  readonly ifNotExists?: boolean;
+  readonly loop?: boolean;
+  readonly sync?: boolean;
+  readonly statusInterval?: string;
+  readonly slot?: string;
+  readonly synchronous?: boolean;
+  readonly verbose?: number;
+  readonly compress?: string;
+  readonly createSlot?: boolean;
+  readonly dropSlot?: boolean;
+  readonly progress?: boolean;
+}
+
+const helpHint = (tool: string): { hint: string } => ({ hint: `Try "${tool} --help" for more information.` });
+
+// strtol(): optional white space and sign, then digits (none at all reads as 0).
+const cInteger = /^[\t\n\v\f\r ]*([+-]?)([0-9]*)/;
+
+/** option_parse_int(): an int in [min, max], trailing white space allowed, like the C tools. */
+export const parseIntOption = (text: string, name: string, min: number, max: number): number => {
+  const match = cInteger.exec(text);
+  const rest = match === null ? text : text.slice(match[0].length);
+  if (match === null || rest.trim() !== '' || (match[2] === '' && text.trim() !== '')) {
+    throw new UsageError(`invalid value "${text}" for option ${name}`);
+  }
+  const value = Number(`${match[1]}${match[2] === '' ? '0' : match[2]}`);
+  if (value < min || value > max) throw new UsageError(`${name} must be in range ${min}..${max}`);
+  return value;
+};
+
+// sscanf("%X/%X"): each half may carry white space and 0x; whatever follows is ignored.
+const endposPattern = /^\s*(?:0[xX])?([0-9A-Fa-f]{1,8})\/\s*(?:0[xX])?([0-9A-Fa-f]{1,8})(?![0-9A-Fa-f])/;
+
+export const parseEndpos = (text: string): bigint => {
+  const match = endposPattern.exec(text);
+  if (match === null) throw new UsageError(`could not parse end position "${text}"`);
+  return (BigInt(`0x${match[1]}`) << 32n) | BigInt(`0x${match[2]}`);
+};
+
+/**
+ * -Z as pg_receivewal reads it: a bare integer is a gzip level (0 means none), otherwise
+ * METHOD[:DETAIL]. zstd is accepted as well (pg_receivewal 15 refuses it).
+ */
+export const parseCompressArgument = (
+  text: string,
+): { readonly method: CompressionMethod; readonly level: number } => {
+  let algorithm: string;
+  let detail: string | undefined;
+  // strtol() consumed everything: "" counts (as 0), "+" or " " do not.
+  const bare = text === '' ? 0 : /^[\t\n\v\f\r ]*[+-]?[0-9]+$/.test(text) ? Number.parseInt(text, 10) : undefined;
+  if (bare !== undefined) {
+    algorithm = bare === 0 ? 'none' : 'gzip';
+    detail = algorithm === 'none' ? undefined : text;
+  } else {
+    const colon = text.indexOf(':');
+    algorithm = colon === -1 ? text : text.slice(0, colon);
+    detail = colon === -1 ? undefined : text.slice(colon + 1);
+  }
+  const method = parseCompressionAlgorithm(algorithm);
+  if (method === undefined) throw new UsageError(`unrecognized compression algorithm: "${algorithm}"`);
+  const spec = parseCompressionSpec(method, detail);
+  if ('error' in spec) throw new UsageError(`invalid compression specification: ${spec.error}`);
+  return { method, level: spec.level };
+};
+
+/** Flags → options, with pg_receivewal's checks, messages and order. */
+export const buildOptions = (
+  tool: string,
+  raw: RawFlags,
+  connection: ConnectionFlags,
+  extraArguments: readonly string[],
+): ReceivewalOptions => {
+  const statusIntervalMs =
+    raw.statusInterval === undefined
+      ? 10_000
+      : parseIntOption(raw.statusInterval, '-s/--status-interval', 0, Math.floor(2147483647 / 1000)) * 1000;
+  const endpos = raw.endpos === undefined ? undefined : parseEndpos(raw.endpos);
+  const [firstExtra] = extraArguments;
+  if (firstExtra !== undefined) {
+    throw new UsageError(`too many command-line arguments (first is "${firstExtra}")`, helpHint(tool));
+  }
+  const createSlot = raw.createSlot === true;
+  const dropSlot = raw.dropSlot === true;
+  if (createSlot && dropSlot) {
+    throw new UsageError('cannot use --create-slot together with --drop-slot', helpHint(tool));
+  }
+  if (raw.slot === undefined && (createSlot || dropSlot)) {
+    throw new UsageError(
+      `${dropSlot ? '--drop-slot' : '--create-slot'} needs a slot to be specified using --slot`,
+      helpHint(tool),
+    );
+  }
+  const sync = raw.sync !== false;
+  const synchronous = raw.synchronous === true;
+  if (synchronous && !sync) {
+    throw new UsageError('cannot use --synchronous together with --no-sync', helpHint(tool));
+  }
+  if (raw.directory === undefined && !createSlot && !dropSlot) {
+    throw new UsageError('no target directory specified', helpHint(tool));
+  }
+  const compression = parseCompressArgument(raw.compress ?? 'none');
+  return {
+    action: createSlot ? 'create-slot' : dropSlot ? 'drop-slot' : 'stream',
+    ...(raw.directory === undefined ? {} : { directory: raw.directory }),
+    ...(endpos === undefined ? {} : { endpos }),
+    ifNotExists: raw.ifNotExists === true,
+    loop: raw.loop !== false,
+    sync,
+    statusIntervalMs,
+    ...(raw.slot === undefined ? {} : { slot: raw.slot }),
+    synchronous,
+    verbose: (raw.verbose ?? 0) > 0,
+    compression,
+    connection,
+    progress: raw.progress !== false,
+  };
+};

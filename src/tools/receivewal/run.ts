@@ -1,0 +1,153 @@
+import { constants } from 'node:fs';
+import { access, opendir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ToolIO } from '../../core/cli/io.js';
+import { WarmstandbyError } from '../../core/errors.js';
+import { errnoOf } from '../../core/fs/fs-error.js';
+import { ConnectionError, PgServerError } from '../../core/pg/connection/errors.js';
+import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
+import { identifySystem, showSetting } from '../../core/pg/replication/commands.js';
+import { parseSegmentSizeSetting } from '../../core/wal/segment-size.js';
+import { ServerConnector } from './connect-server.js';
+import type { ReceivewalOptions } from './options.js';
+import { streamSession, StreamInterrupted, type ServerFacts } from './session.js';
+import { runSlotAction } from './slot-actions.js';
+import { FatalStreamError } from './start-position.js';
+import { createReporter, type Reporter } from './status-line.js';
+
+export const TOOL = 'receivewal';
+
+export interface ReceivewalHooks {
+  /** Pause between reconnection attempts (pg_receivewal: 5 s). */
+  readonly reconnectDelayMs?: number;
+}
+
+const RECONNECT_SECONDS = 5;
+
+/**
+ * The receivewal job: pg_receivewal's main(). Returns the exit status: 0 after --endpos, a
+ * signal (io.signal) or a slot action; errors are thrown (exit 1) unless streaming can be
+ * retried, which it is every 5 seconds unless -n.
+ */
+export async function receivewal(options: ReceivewalOptions, io: ToolIO, hooks: ReceivewalHooks = {}): Promise<number> {
+  const reporter = createReporter(io, { tool: TOOL, verbose: options.verbose, progress: options.progress });
+  try {
+    const directory = options.directory === undefined ? undefined : resolve(io.cwd, options.directory);
+    if (options.action === 'stream' && options.directory !== undefined) await checkDirectory(options.directory, io.cwd);
+    const connector = new ServerConnector(TOOL, options.connection, io);
+    let connection: PgConnection | undefined = await connector.open();
+    try {
+      const identity = await identifySystem(connection);
+      if (identity.dbname !== null) {
+        throw new FatalStreamError(
+          'database-specific',
+          `replication connection using slot "${options.slot ?? '(null)'}" is unexpectedly database specific`,
+        );
+      }
+      if (options.action !== 'stream') return await runSlotAction(connection, options, reporter);
+      if (connection.serverVersionNum < 100_000) {
+        throw new FatalStreamError(
+          'server-version',
+          `incompatible server version ${connection.parameters.get('server_version') ?? '?'}; client does not ` +
+            'support streaming from server versions older than 10',
+        );
+      }
+      const facts: ServerFacts = {
+        segSize: await segmentSizeOf(connection),
+        fileMode: await fileModeOf(connection),
+        systemId: identity.systemId,
+      };
+      const streamOptions = { ...options, directory: directory as string };
+      for (;;) {
+        const outcome = await runOnce(connection, streamOptions, facts, reporter, io.signal);
+        await connection?.close().catch(() => undefined);
+        connection = undefined;
+        if (outcome === 'stopped') return 0;
+        if (!options.loop) throw new WarmstandbyError('disconnected', 'disconnected');
+        reporter.info(`disconnected; waiting ${RECONNECT_SECONDS} seconds to try again`);
+        const slept = await sleep(hooks.reconnectDelayMs ?? RECONNECT_SECONDS * 1000, 'slept', {
+          ...(io.signal === undefined ? {} : { signal: io.signal }),
+        }).catch(() => 'aborted');
+        if (slept === 'aborted') return 0;
+        connection = await connector.open().catch((error: unknown) => {
+          reporter.error((error as Error).message);
+          return undefined;
+        });
+      }
+    } finally {
+      await connection?.close().catch(() => undefined);
+    }
+  } finally {
+    reporter.finish();
+  }
+}
+
+/** One streaming attempt; errors worth a retry are logged and become 'disconnected'. */
+const runOnce = async (
+  connection: PgConnection | undefined,
+  options: ReceivewalOptions & { readonly directory: string },
+  facts: ServerFacts,
+  reporter: Reporter,
+  signal: AbortSignal | undefined,
+): Promise<'stopped' | 'disconnected'> => {
+  if (connection === undefined) return signal?.aborted === true ? 'stopped' : 'disconnected';
+  try {
+    return await streamSession(connection, options, facts, reporter, signal);
+  } catch (error) {
+    if (error instanceof StreamInterrupted) {
+      reporter.error(error.message);
+      return 'disconnected';
+    }
+    if (error instanceof ConnectionError || error instanceof PgServerError) {
+      reporter.error(error.message);
+      return 'disconnected';
+    }
+    throw error;
+  }
+};
+
+const checkDirectory = async (given: string, cwd: string): Promise<void> => {
+  const path = resolve(cwd, given);
+  try {
+    const dir = await opendir(path);
+    await dir.close();
+  } catch (error) {
+    throw new FatalStreamError('directory', `could not open directory "${given}": ${reason(error)}`);
+  }
+  try {
+    await access(path, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    throw new FatalStreamError('directory', `Cannot write into directory "${given}": ${reason(error)}`, {
+      hint: 'receivewal creates its files there: it needs write permission on the directory.',
+    });
+  }
+};
+
+const reasons: Readonly<Record<string, string>> = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  ENOTDIR: 'Not a directory',
+  EROFS: 'Read-only file system',
+};
+const reason = (error: unknown): string => reasons[errnoOf(error) ?? ''] ?? (error as Error).message;
+
+const segmentSizeOf = async (connection: PgConnection): Promise<number> => {
+  const text = await showSetting(connection, 'wal_segment_size');
+  try {
+    return parseSegmentSizeSetting(text);
+  } catch {
+    throw new FatalStreamError(
+      'segment-size',
+      `WAL segment size must be a power of two between 1 MB and 1 GB, but the remote server reported "${text}"`,
+    );
+  }
+};
+
+/** data_directory_mode 0750 (group access) → 0640 files; anything else → 0600 (servers ≥ 11). */
+const fileModeOf = async (connection: PgConnection): Promise<number> => {
+  if (connection.serverVersionNum < 110_000) return 0o600;
+  const text = await showSetting(connection, 'data_directory_mode');
+  if (!/^[0-7]+$/.test(text)) throw new FatalStreamError('directory-mode', `group access flag could not be parsed: ${text}`);
+  return (Number.parseInt(text, 8) & 0o070) === 0o050 ? 0o640 : 0o600;
+};

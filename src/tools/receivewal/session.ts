@@ -1,0 +1,166 @@
+import { FileSystemError, ProtocolError } from '../../core/errors.js';
+import { PgServerError } from '../../core/pg/connection/errors.js';
+import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
+import { identifySystem, timelineHistory, type SystemIdentity } from '../../core/pg/replication/commands.js';
+import { startReplication } from '../../core/pg/replication/stream.js';
+import { formatLsn } from '../../core/wal/lsn.js';
+import { segmentStartOf } from '../../core/wal/segment-name.js';
+import { SegmentWriter } from '../../core/wal/segment-writer.js';
+import { copyStream } from './copy-stream.js';
+import { hasHistoryFile, writeHistoryFile } from './history-file.js';
+import type { ReceivewalOptions } from './options.js';
+import { decideStart, FatalStreamError } from './start-position.js';
+import type { Reporter } from './status-line.js';
+
+/** What the server told us once per run (pg_receivewal asks once, before its loop). */
+export interface ServerFacts {
+  readonly segSize: number;
+  /** File mode from data_directory_mode (0600, or 0640 with group access). */
+  readonly fileMode: number;
+  /** The system the run started with: a reconnection must reach the same one. */
+  readonly systemId: string;
+}
+
+export type SessionOutcome = 'stopped' | 'disconnected';
+
+/** Tells when streaming should stop, and says why in -v mode (pg_receivewal's stop_streaming). */
+export interface StopCheck {
+  /** True when streaming from `position` should not even start. */
+  beforeStart(position: bigint, timeline: number): boolean;
+}
+
+/**
+ * One connection's worth of streaming, pg_receivewal's StreamLog + ReceiveXlogStream:
+ * decide the start, then START_REPLICATION on each timeline in turn (fetching its history
+ * file first) until we stop or the server goes away. Errors worth a retry are logged and
+ * reported as 'disconnected'; FatalStreamError and file-system errors at the start propagate.
+ */
+export async function streamSession(
+  connection: PgConnection,
+  options: ReceivewalOptions & { readonly directory: string },
+  facts: ServerFacts,
+  reporter: Reporter,
+  signal: AbortSignal | undefined,
+): Promise<SessionOutcome> {
+  const dir = options.directory;
+  let identity: SystemIdentity;
+  try {
+    identity = await identifySystem(connection);
+  } catch (error) {
+    throw new FatalStreamError('identify-system', `could not send replication command "IDENTIFY_SYSTEM": ${describe(error)}`);
+  }
+  if (identity.systemId !== facts.systemId) {
+    throw new FatalStreamError(
+      'foreign-system',
+      `Cannot continue: the server is now database system ${identity.systemId}, this run started with ${facts.systemId}`,
+    );
+  }
+  let { lsn: startpos, timeline } = await decideStart(connection, identity, {
+    dir, segSize: facts.segSize, slot: options.slot,
+  }, reporter);
+  if (timeline > identity.timeline) {
+    reporter.error(`starting timeline ${timeline} is not present in the server`);
+    return 'disconnected';
+  }
+  reporter.verbose(`starting log streaming at ${formatLsn(startpos)} (timeline ${timeline})`);
+  const reportFlush = options.slot !== undefined || options.synchronous;
+  let previous: { timeline: number; position: bigint } | undefined;
+  for (;;) {
+    if (!(await hasHistoryFile(dir, timeline))) {
+      try {
+        const served = await timelineHistory(connection, timeline);
+        const name = await writeHistoryFile(dir, timeline, served, { sync: options.sync, mode: facts.fileMode });
+        reporter.verbose(`wrote timeline history file "${name}"`);
+      } catch (error) {
+        if (!(error instanceof FileSystemError)) {
+          reporter.error(`could not send replication command "TIMELINE_HISTORY": ${describe(error)}`);
+          return 'disconnected';
+        }
+        throw error;
+      }
+    }
+    if (previous !== undefined && previous.timeline !== timeline) {
+      reporter.verbose(`switched to timeline ${timeline} at ${formatLsn(previous.position)}`);
+    }
+    if (signal?.aborted === true) {
+      reporter.verbose('received interrupt signal, exiting');
+      return 'stopped';
+    }
+    if (options.endpos !== undefined && options.endpos < startpos) {
+      reporter.verbose(`stopped log streaming at ${formatLsn(startpos)} (timeline ${timeline})`);
+      return 'stopped';
+    }
+    const writer = new SegmentWriter({
+      dir, segSize: facts.segSize, sync: options.sync, mode: facts.fileMode, compression: options.compression,
+    });
+    writer.on('segment-complete', (done) =>
+      reporter.verbose(`finished segment at ${formatLsn(done.endLsn)} (timeline ${done.timeline})`),
+    );
+    writer.begin(timeline, startpos);
+    let outcome;
+    try {
+      const stream = await startReplication(connection, {
+        ...(options.slot === undefined ? {} : { slot: options.slot }), lsn: startpos, timeline,
+      }).catch((error: unknown) => {
+        throw classifyStartError(error, options.slot);
+      });
+      outcome = await copyStream({
+        stream, writer, reporter, segSize: facts.segSize, timeline, endpos: options.endpos, signal,
+        reportFlush, synchronous: options.synchronous, statusIntervalMs: options.statusIntervalMs,
+      });
+    } catch (error) {
+      // Whatever arrived is kept, fsynced, as .partial (pg_receivewal's CLOSE_NO_RENAME).
+      await writer.close().catch(() => undefined);
+      if (error instanceof FatalStreamError || error instanceof StreamInterrupted) throw error;
+      throw new StreamInterrupted(streamFailureText(error), error);
+    }
+    if (outcome.kind === 'stopped') return 'stopped';
+    if (outcome.kind === 'server-ended') {
+      reporter.error('replication stream was terminated before stop point');
+      return 'disconnected';
+    }
+    const { nextTimeline, nextStart } = outcome.next;
+    if (nextTimeline <= timeline) {
+      reporter.error(`server reported unexpected next timeline ${nextTimeline}, following timeline ${timeline}`);
+      return 'disconnected';
+    }
+    if (nextStart > outcome.position) {
+      reporter.error(
+        `server stopped streaming timeline ${timeline} at ${formatLsn(outcome.position)}, but reported next ` +
+          `timeline ${nextTimeline} to begin at ${formatLsn(nextStart)}`,
+      );
+      return 'disconnected';
+    }
+    previous = { timeline, position: outcome.position };
+    timeline = nextTimeline;
+    startpos = segmentStartOf(nextStart, facts.segSize);
+  }
+}
+
+/** The text after pg_receivewal's "could not send replication command "X": ". */
+export const describe = (error: unknown): string =>
+  error instanceof PgServerError ? `${error.severity}:  ${error.serverMessage}` : (error as Error).message;
+
+/** START_REPLICATION refused: a missing slot is fatal, anything else is worth a retry. */
+const classifyStartError = (error: unknown, slot: string | undefined): Error => {
+  if (error instanceof PgServerError && error.sqlstate === '42704' && slot !== undefined) {
+    return new FatalStreamError('slot-missing', `replication slot "${slot}" does not exist`, {
+      hint: 'Create it with --create-slot, or name an existing one with -S.',
+    });
+  }
+  return new StreamInterrupted(`could not send replication command "START_REPLICATION": ${describe(error)}`, error);
+};
+
+/** pg_receivewal's wording for a stream that broke while data was flowing. */
+const streamFailureText = (error: unknown): string => {
+  if (error instanceof PgServerError) return `unexpected termination of replication stream: ${describe(error)}`;
+  if (error instanceof FileSystemError || error instanceof ProtocolError) return error.message;
+  return `could not receive data from WAL stream: ${(error as Error).message}`;
+};
+
+/** A failure during streaming: logged, then reconnect (or exit 1 with -n). */
+export class StreamInterrupted extends Error {
+  constructor(message: string, readonly original: unknown) {
+    super(message);
+  }
+}
