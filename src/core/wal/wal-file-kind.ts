@@ -1,3 +1,11 @@
+import type { CompressionMethod } from '../compression/compression-method.js';
+
+export {
+  compressionOfSuffix,
+  suffixOfCompression,
+  type CompressionMethod,
+} from '../compression/compression-method.js';
+
 /**
  * The kinds of file that live in pg_wal and in WAL archives, told apart by name alone:
  *   segment  00000001000000A3000000FF            (optionally .gz .lz4 .zst)
@@ -13,21 +21,6 @@ export const WalFileKinds = {
   history: 'history',
 } as const;
 export type WalFileKind = (typeof WalFileKinds)[keyof typeof WalFileKinds];
-
-export const CompressionMethods = {
-  none: 'none',
-  gzip: 'gzip',
-  lz4: 'lz4',
-  zstd: 'zstd',
-} as const;
-export type CompressionMethod = (typeof CompressionMethods)[keyof typeof CompressionMethods];
-
-export const compressionSuffixes: Readonly<Record<CompressionMethod, string>> = {
-  none: '',
-  gzip: '.gz',
-  lz4: '.lz4',
-  zstd: '.zst',
-};
 
 export interface WalFileName {
   /** The name as given. */
@@ -104,10 +97,3 @@ export function classifyWalFileName(name: string): WalFileName | undefined {
   }
   return undefined;
 }
-
-/** ".gz" → "gzip" etc.; undefined for an unknown suffix. Accepts the suffix with or without the dot. */
-export const compressionOfSuffix = (suffix: string): CompressionMethod | undefined =>
-  suffixMethod[suffix.replace(/^\./, '')];
-
-/** "gzip" → ".gz"; "none" → "". */
-export const suffixOfCompression = (method: CompressionMethod): string => compressionSuffixes[method];

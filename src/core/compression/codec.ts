@@ -1,0 +1,117 @@
+import { open, stat } from 'node:fs/promises';
+import { Transform, type TransformCallback } from 'node:stream';
+import { withFsError } from '../fs/fs-error.js';
+import type { CompressionMethod } from './compression-method.js';
+import type { CompressionSpec } from './compression-spec.js';
+import { createGunzipStream, createGzipStream, gzipCompress, gzipDecompress, gzipDecompressedSize } from './gzip.js';
+import { lz4Compress, lz4Decompress } from './lz4.js';
+import { lz4Frames } from './lz4-frames.js';
+import { zstdCompress, zstdDecompress } from './zstd.js';
+import { zstdFrames } from './zstd-frames.js';
+
+/** Whole-buffer compression with a method and PostgreSQL-style level (see compression-spec.ts). */
+export async function compressBuffer(data: Uint8Array, spec: Pick<CompressionSpec, 'method' | 'level'>): Promise<Buffer> {
+  switch (spec.method) {
+    case 'none':
+      return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    case 'gzip':
+      return gzipCompress(data, spec.level);
+    case 'lz4':
+      return lz4Compress(data);
+    case 'zstd':
+      return zstdCompress(data, spec.level);
+  }
+}
+
+export interface DecompressOptions {
+  /** Names the input in error messages. */
+  readonly name?: string;
+  /** A hint for frames that do not record their size (the WAL segment size). */
+  readonly expectedSize?: number;
+  /** Refuse output larger than this (default 1 GiB). */
+  readonly maxOutput?: number;
+}
+
+/** Whole-buffer decompression; damaged input throws CompressionError('corrupt-compressed-data'). */
+export async function decompressBuffer(
+  data: Uint8Array,
+  method: CompressionMethod,
+  options: DecompressOptions = {},
+): Promise<Buffer> {
+  const name = options.name ?? `${method} data`;
+  switch (method) {
+    case 'none':
+      return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    case 'gzip':
+      return gzipDecompress(data, name);
+    case 'lz4':
+      return lz4Decompress(data, name, options.maxOutput ?? 1024 * 1024 * 1024);
+    case 'zstd':
+      return zstdDecompress(data, { ...options, name });
+  }
+}
+
+/**
+ * A compressing Transform. gzip streams through zlib; lz4 and zstd have only whole-buffer
+ * codecs here (lz4-napi, zstd-wasm), so their streams collect the input and compress it at
+ * the end: memory grows with the input (one WAL segment, up to its size).
+ */
+export function createCompressStream(spec: Pick<CompressionSpec, 'method' | 'level'>): Transform {
+  if (spec.method === 'gzip') return createGzipStream(spec.level);
+  if (spec.method === 'none') return passThrough();
+  return wholeInput((input) => compressBuffer(input, spec));
+}
+
+/** A decompressing Transform (gzip streams; lz4 and zstd collect, as above). */
+export function createDecompressStream(method: CompressionMethod, options: DecompressOptions = {}): Transform {
+  if (method === 'gzip') return createGunzipStream();
+  if (method === 'none') return passThrough();
+  return wholeInput((input) => decompressBuffer(input, method, options));
+}
+
+const passThrough = (): Transform =>
+  new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      callback(null, chunk);
+    },
+  });
+
+const wholeInput = (convert: (input: Buffer) => Promise<Buffer>): Transform => {
+  const chunks: Buffer[] = [];
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      chunks.push(chunk);
+      callback();
+    },
+    flush(callback: TransformCallback) {
+      convert(Buffer.concat(chunks)).then(
+        (output) => callback(null, output),
+        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+      );
+    },
+  });
+};
+
+/**
+ * The uncompressed size of a file, as cheaply as its format allows (pg_receivewal uses this
+ * to tell a complete compressed segment from a short one): plain files by stat, gzip from
+ * the ISIZE trailer (modulo 2^32), lz4 and zstd from recorded frame sizes when every frame
+ * has one, else by decompressing.
+ */
+export async function decompressedSizeOfFile(path: string, method: CompressionMethod): Promise<number> {
+  if (method === 'none') return (await withFsError('stat file', path, () => stat(path))).size;
+  if (method === 'gzip') return gzipDecompressedSize(path);
+  const data = await withFsError('read compressed file', path, async () => {
+    const handle = await open(path, 'r');
+    try {
+      return await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  });
+  const frames = method === 'lz4' ? lz4Frames(data, path) : zstdFrames(data, path);
+  if (frames.every((frame) => frame.contentSize !== undefined)) {
+    return Number(frames.reduce((sum, frame) => sum + (frame.skippable ? 0n : (frame.contentSize ?? 0n)), 0n));
+  }
+  return (await decompressBuffer(data, method, { name: path })).length;
+}

@@ -1,0 +1,57 @@
+import { open } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { constants, createGunzip, createGzip, gunzip, gzip, type Gunzip, type Gzip } from 'node:zlib';
+import { withFsError } from '../fs/fs-error.js';
+import { CompressionError } from './compression-error.js';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** zlib's "default" level (6), what PostgreSQL passes for gzip without a level. */
+export const GZIP_DEFAULT_LEVEL = constants.Z_DEFAULT_COMPRESSION;
+
+export const gzipCompress = async (data: Uint8Array, level = GZIP_DEFAULT_LEVEL): Promise<Buffer> =>
+  gzipAsync(data, { level });
+
+/** Decompresses every gzip member of `data` (gzip(1) concatenates them too). */
+export const gzipDecompress = async (data: Uint8Array, name = 'gzip data'): Promise<Buffer> => {
+  try {
+    return await gunzipAsync(data);
+  } catch (error) {
+    throw corrupt(name, error);
+  }
+};
+
+export const createGzipStream = (level = GZIP_DEFAULT_LEVEL): Gzip => createGzip({ level });
+export const createGunzipStream = (): Gunzip => createGunzip();
+
+const corrupt = (name: string, error: unknown): CompressionError =>
+  new CompressionError(
+    'corrupt-compressed-data',
+    `Cannot decompress "${name}": ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error },
+  );
+
+/**
+ * The uncompressed size recorded in a gzip file's ISIZE trailer (its last 4 bytes, the size
+ * modulo 2^32 of the last member), which is what pg_receivewal reads to tell a complete
+ * compressed segment from a short one without decompressing it.
+ */
+export async function gzipDecompressedSize(path: string): Promise<number> {
+  return withFsError('read compressed file', path, async () => {
+    const handle = await open(path, 'r');
+    try {
+      const { size } = await handle.stat();
+      // 10-byte header + at least an empty deflate block + 8-byte trailer.
+      if (size < 20) throw new CompressionError('corrupt-compressed-data', `Cannot read "${path}": too short for gzip`);
+      const trailer = Buffer.alloc(4);
+      await handle.read(trailer, 0, 4, size - 4);
+      return trailer.readUInt32LE(0);
+    } finally {
+      await handle.close();
+    }
+  });
+}
+
+/** gzip's magic bytes 1f 8b. */
+export const looksLikeGzip = (data: Uint8Array): boolean => data[0] === 0x1f && data[1] === 0x8b;

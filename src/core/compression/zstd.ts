@@ -1,0 +1,120 @@
+import { CompressionError } from './compression-error.js';
+import { zstdFrames } from './zstd-frames.js';
+
+interface ZstdApi {
+  readonly compress: (data: Uint8Array, level?: number) => Uint8Array;
+  readonly decompress: (data: Uint8Array, options?: { defaultHeapSize?: number }) => Uint8Array;
+}
+
+let loading: Promise<ZstdApi> | undefined;
+
+/** Loads the wasm module and runs its `init()` once per process, on first use. */
+export const loadZstd = (): Promise<ZstdApi> => {
+  loading ??= (async () => {
+    const zstd = await import('@bokuweb/zstd-wasm');
+    await zstd.init();
+    return { compress: zstd.compress, decompress: zstd.decompress };
+  })().catch((error: unknown) => {
+    loading = undefined;
+    throw new CompressionError(
+      'compression-unavailable',
+      `Cannot use zstd compression: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  });
+  return loading;
+};
+
+/** zstd's own default level. */
+export const ZSTD_DEFAULT_LEVEL = 3;
+
+/**
+ * One zstd frame with its content size. No checksum: the wasm build offers only the simple
+ * API, which writes none (WAL pages carry their own CRCs, and restorewal checks headers).
+ */
+export const zstdCompress = async (data: Uint8Array, level = ZSTD_DEFAULT_LEVEL): Promise<Buffer> => {
+  const { compress } = await loadZstd();
+  const out = compress(data, level);
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+};
+
+export interface ZstdDecompressOptions {
+  readonly name?: string;
+  /** First output size to try for a frame without a recorded size (e.g. the segment size). */
+  readonly expectedSize?: number;
+  /** Refuse to produce more than this; default 1 GiB, the largest WAL segment. */
+  readonly maxOutput?: number;
+}
+
+const DST_SIZE_TOO_SMALL = 70;
+
+/**
+ * Decompresses every frame, with or without recorded content sizes (the `zstd` CLI omits it
+ * when compressing a pipe). Without one, the output buffer starts at the expected size and
+ * doubles while zstd reports it too small, up to `maxOutput`.
+ */
+export const zstdDecompress = async (data: Uint8Array, options: ZstdDecompressOptions = {}): Promise<Buffer> => {
+  const zstd = await loadZstd();
+  const name = options.name ?? 'zstd data';
+  const maxOutput = options.maxOutput ?? 1024 * 1024 * 1024;
+  const tooLarge = (): CompressionError =>
+    new CompressionError('decompressed-too-large', `Cannot decompress "${name}": more than ${maxOutput} bytes`);
+  const parts: Buffer[] = [];
+  let total = 0;
+  for (const frame of zstdFrames(data, name)) {
+    if (frame.skippable) continue;
+    const input = data.subarray(frame.start, frame.end);
+    const room = maxOutput - total;
+    let part: Buffer;
+    if (frame.contentSize !== undefined) {
+      if (frame.contentSize > BigInt(room)) throw tooLarge();
+      part = frame.contentSize === 0n ? Buffer.alloc(0) : run(zstd, input, undefined, name);
+      if (BigInt(part.length) !== frame.contentSize) {
+        throw new CompressionError('corrupt-compressed-data', `Cannot decompress "${name}": frame size mismatch`);
+      }
+    } else {
+      let capacity = Math.min(room, Math.max(options.expectedSize ?? 0, input.length * 4, 64 * 1024));
+      for (;;) {
+        const attempt = tryRun(zstd, input, capacity, name);
+        if (attempt !== undefined) {
+          part = attempt;
+          break;
+        }
+        if (capacity >= room) throw tooLarge();
+        capacity = Math.min(capacity * 2, room);
+      }
+    }
+    total += part.length;
+    parts.push(part);
+  }
+  return parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts, total);
+};
+
+/** Decompresses one frame; undefined when `capacity` was too small. */
+const tryRun = (zstd: ZstdApi, input: Uint8Array, capacity: number, name: string): Buffer | undefined => {
+  try {
+    return run(zstd, input, capacity, name);
+  } catch (error) {
+    if (error instanceof CompressionError && error.message.endsWith(`(zstd error ${DST_SIZE_TOO_SMALL})`)) {
+      return undefined;
+    }
+    throw error;
+  }
+};
+
+const run = (zstd: ZstdApi, input: Uint8Array, capacity: number | undefined, name: string): Buffer => {
+  try {
+    const out = zstd.decompress(input, capacity === undefined ? undefined : { defaultHeapSize: capacity });
+    return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = /code (-?\d+)/.exec(message)?.[1];
+    const reason = code === undefined ? message : `corrupt data (zstd error ${Math.abs(Number(code))})`;
+    throw new CompressionError('corrupt-compressed-data', `Cannot decompress "${name}": ${reason}`, { cause: error });
+  }
+};
+
+/** zstd frame magic 28 b5 2f fd, or a skippable frame 5x 2a 4d 18. */
+export const looksLikeZstd = (data: Uint8Array): boolean =>
+  (data[0] === 0x28 && data[1] === 0xb5 && data[2] === 0x2f && data[3] === 0xfd) ||
+  ((data[0] ?? 0) >> 4 === 0x5 && data[1] === 0x2a && data[2] === 0x4d && data[3] === 0x18);

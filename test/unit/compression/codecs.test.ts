@@ -1,0 +1,129 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable, Writable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  compressBuffer, createCompressStream, createDecompressStream, decompressBuffer, decompressedSizeOfFile,
+} from '../../../src/core/compression/codec.js';
+import { CompressionError } from '../../../src/core/compression/compression-error.js';
+import type { CompressionMethod } from '../../../src/core/compression/compression-method.js';
+
+const ci = process.env['CI'] === 'true';
+const hasTool = (tool: string): boolean => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
+const tools = { gzip: hasTool('gzip'), lz4: hasTool('lz4'), zstd: hasTool('zstd') };
+if (ci) {
+  for (const [tool, present] of Object.entries(tools)) if (!present) throw new Error(`CI=true: ${tool} CLI is missing`);
+}
+
+let dir: string;
+// A WAL-like 2 MB sample: compressible runs plus some random bytes.
+const sample = Buffer.concat([randomBytes(256 * 1024), Buffer.alloc(1024 * 1024 + 3, 0x41), randomBytes(700 * 1024)]);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ws-codec-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const cli = { gzip: ['gzip', '.gz'], lz4: ['lz4', '.lz4'], zstd: ['zstd', '.zst'] } as const;
+const methods = ['gzip', 'lz4', 'zstd'] as const;
+
+describe.each(methods)('%s', (method) => {
+  const [tool, suffix] = cli[method];
+
+  it('round-trips a buffer and the CLI tests what we wrote', async () => {
+    const compressed = await compressBuffer(sample, { method, level: method === 'gzip' ? 1 : 3 });
+    expect(compressed.length).toBeLessThan(sample.length);
+    expect((await decompressBuffer(compressed, method)).equals(sample)).toBe(true);
+    const file = join(dir, `ours-${method}${suffix}`);
+    await writeFile(file, compressed);
+    expect(spawnSync(tool, ['-t', file], { stdio: 'ignore' }).status).toBe(0);
+    expect(execFileSync(tool, ['-d', '-c', file], { maxBuffer: 1 << 26 }).equals(sample)).toBe(true);
+    expect(await decompressedSizeOfFile(file, method)).toBe(sample.length);
+  });
+
+  it.runIf(tools[method])('decompresses what the CLI writes from a file and from a pipe', async () => {
+    const input = join(dir, `cli-${method}`);
+    await writeFile(input, sample);
+    const fromFile = execFileSync(tool, ['-q', '-c', input], { maxBuffer: 1 << 26 });
+    const fromPipe = execFileSync(tool, ['-q', '-c'], { input: sample, maxBuffer: 1 << 26 });
+    for (const compressed of [fromFile, fromPipe]) {
+      expect((await decompressBuffer(compressed, method, { expectedSize: 1024 })).equals(sample)).toBe(true);
+    }
+    const file = join(dir, `pipe-${method}${suffix}`);
+    await writeFile(file, fromPipe);
+    expect(await decompressedSizeOfFile(file, method)).toBe(sample.length);
+  });
+
+  it.runIf(tools[method])('decompresses concatenated frames like the CLI', async () => {
+    const a = execFileSync(tool, ['-q', '-c'], { input: sample.subarray(0, 1000) });
+    const b = await compressBuffer(sample, { method, level: 1 });
+    const joined = Buffer.concat([a, b]);
+    const expected = Buffer.concat([sample.subarray(0, 1000), sample]);
+    expect((await decompressBuffer(joined, method)).equals(expected)).toBe(true);
+    expect(execFileSync(tool, ['-d', '-c'], { input: joined, maxBuffer: 1 << 26 }).equals(expected)).toBe(true);
+  });
+
+  it('reports damaged data as corrupt-compressed-data', async () => {
+    // Frames that carry a content checksum: ours for gzip and lz4, the CLI's for zstd.
+    const compressed =
+      method === 'zstd'
+        ? execFileSync('zstd', ['-q', '-c', '-1'], { input: sample })
+        : await compressBuffer(sample, { method, level: 1 });
+    const truncated = compressed.subarray(0, compressed.length - 9);
+    const flipped = Buffer.from(compressed);
+    flipped[Math.floor(flipped.length / 2)] ^= 0xff;
+    for (const bad of [truncated, flipped, Buffer.from('not compressed at all')]) {
+      const error = await decompressBuffer(bad, method, { name: 'x' }).then(
+        (out) => (out.equals(sample) ? 'silently decoded' : 'decoded garbage'),
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(CompressionError);
+      expect((error as CompressionError).code).toMatch(/corrupt-compressed-data|decompressed-too-large/);
+    }
+  });
+
+  it('streams through Transform objects', async () => {
+    const chunks: Buffer[] = [];
+    await pipeline(
+      Readable.from([sample.subarray(0, 1000), sample.subarray(1000)]),
+      createCompressStream({ method, level: 1 }),
+      createDecompressStream(method),
+      new Writable({
+        write(chunk: Buffer, _e, cb) {
+          chunks.push(chunk);
+          cb();
+        },
+      }),
+    );
+    expect(Buffer.concat(chunks).equals(sample)).toBe(true);
+  });
+});
+
+describe('sizes and limits', () => {
+  it('reads the gzip ISIZE trailer without decompressing', async () => {
+    const file = join(dir, 'size.gz');
+    await writeFile(file, await compressBuffer(Buffer.alloc(16 * 1024 * 1024), { method: 'gzip', level: 1 }));
+    expect(await decompressedSizeOfFile(file, 'gzip')).toBe(16 * 1024 * 1024);
+    await writeFile(join(dir, 'short.gz'), Buffer.from([0x1f, 0x8b]));
+    await expect(decompressedSizeOfFile(join(dir, 'short.gz'), 'gzip')).rejects.toThrow(/too short for gzip/);
+  });
+
+  it.each(['lz4', 'zstd'] as const)('%s refuses output beyond maxOutput', async (method: CompressionMethod) => {
+    const compressed = await compressBuffer(Buffer.alloc(4 * 1024 * 1024), { method, level: 1 });
+    await expect(decompressBuffer(compressed, method, { maxOutput: 1024 * 1024 })).rejects.toMatchObject({
+      code: 'decompressed-too-large',
+    });
+  });
+
+  it('stores plain data as is', async () => {
+    expect((await compressBuffer(sample, { method: 'none', level: 0 })).equals(sample)).toBe(true);
+    await writeFile(join(dir, 'plain'), sample);
+    expect(await decompressedSizeOfFile(join(dir, 'plain'), 'none')).toBe(sample.length);
+  });
+});
