@@ -1,0 +1,75 @@
+import { ProtocolError } from '../../errors.js';
+import type { CopyBothStream } from '../connection/copy-both.js';
+import type { PgConnection } from '../connection/pg-connection.js';
+import { parseLsn } from '../../wal/lsn.js';
+import { decodeReplicationMessage, encodeStandbyStatus } from './codec.js';
+import { type StartReplicationOptions, startReplicationCommand } from './commands.js';
+import type { Keepalive, StandbyStatus, XLogData } from './messages.js';
+
+export type { Keepalive, StandbyStatus, XLogData } from './messages.js';
+
+/** Where the next timeline starts, when the server ends a historic one. */
+export interface TimelineSwitch {
+  readonly nextTimeline: number;
+  readonly nextStart: bigint;
+}
+
+export interface ReplicationStream extends AsyncIterable<XLogData | Keepalive> {
+  /** Standby status update 'r'. */
+  sendStatus(s: StandbyStatus): void;
+  /**
+   * Ends the COPY (CopyDone if the server has not ended it) and reads the outcome: the
+   * end-of-timeline row, or null when streaming stopped for another reason (server
+   * shutdown, or the client ended it).
+   */
+  finish(): Promise<TimelineSwitch | null>;
+  /** Resolves once queued status updates have left for the socket. */
+  drain(): Promise<void>;
+}
+
+/** START_REPLICATION … PHYSICAL: XLogData and keepalives until the server stops or finish(). */
+export async function startReplication(c: PgConnection, options: StartReplicationOptions): Promise<ReplicationStream> {
+  const copy = await c.copyBoth(startReplicationCommand(options));
+  return new PhysicalStream(c, copy);
+}
+
+class PhysicalStream implements ReplicationStream {
+  constructor(
+    private readonly connection: PgConnection,
+    private readonly copy: CopyBothStream,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncIterator<XLogData | Keepalive> {
+    for await (const payload of this.copy) {
+      let message: XLogData | Keepalive;
+      try {
+        message = decodeReplicationMessage(payload);
+      } catch (error) {
+        // Unknown input inside the stream: the connection cannot be trusted any more.
+        this.connection.destroy(error as Error);
+        throw error;
+      }
+      yield message;
+    }
+  }
+
+  sendStatus(status: StandbyStatus): void {
+    this.copy.write(encodeStandbyStatus(status));
+  }
+
+  drain(): Promise<void> {
+    return this.copy.drain();
+  }
+
+  async finish(): Promise<TimelineSwitch | null> {
+    const results = await this.copy.end();
+    const result = results.find((r) => r.fields[0]?.name === 'next_tli');
+    if (result === undefined) return null;
+    const row = result.rows[0];
+    const [tli, start] = row ?? [];
+    if (result.rows.length !== 1 || typeof tli !== 'string' || typeof start !== 'string' || !/^\d+$/.test(tli)) {
+      throw new ProtocolError('Cannot read the end of the timeline: expected one row (next_tli, next_tli_startpos)');
+    }
+    return { nextTimeline: Number(tli), nextStart: parseLsn(start) };
+  }
+}
