@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { REPO_ROOT } from './pg/binaries.js';
-import { reapLeftoverServers } from './pg/leftover-servers.js';
+import { forget, reapLeftovers, registerTempDir } from './pg/leftovers.js';
 import { findServerUser } from './pg/server-user.js';
 import { missingPrerequisites, probeTestEnvironment } from './pg/environment-probe.js';
 import { generateTlsFixtures } from './pg/tls-generate.js';
 
 let runDir: string | undefined;
+let runDirHandle: string | undefined;
 
 /**
  * Runs once per `vitest run`: prepares the PostgreSQL binaries (idempotent; the pretest step
@@ -22,10 +23,11 @@ export async function setup(project: TestProject): Promise<void> {
     cwd: REPO_ROOT,
     encoding: 'utf8',
   });
-  const reaped = reapLeftoverServers();
+  const reaped = reapLeftovers();
   if (reaped > 0) console.warn(`test harness: stopped ${reaped} PostgreSQL server(s) left by an earlier run`);
 
   runDir = mkdtempSync(join(tmpdir(), 'ws-run-'));
+  runDirHandle = registerTempDir(runDir);
   const user = findServerUser();
   if (user?.separate === true) chownSync(runDir, user.uid, user.gid);
   const environment = probeTestEnvironment(runDir);
@@ -43,6 +45,7 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export function teardown(): void {
-  reapLeftoverServers();
+  reapLeftovers();
   if (runDir !== undefined && process.env['WS_KEEP_TEST_DIRS'] !== '1') rmSync(runDir, { recursive: true, force: true });
+  if (runDirHandle !== undefined) forget(runDirHandle);
 }

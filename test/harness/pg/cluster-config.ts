@@ -75,6 +75,8 @@ export function renderHarnessConf(s: ClusterSettings): string {
     `max_replication_slots = ${s.replication ? 10 : 0}`,
     `wal_keep_size = '${s.replication ? 64 : 0}MB'`,
     'hot_standby = on',
+    // Retry a failed restore_command / lost upstream after 200 ms instead of 5 s.
+    `wal_retrieve_retry_interval = '200ms'`,
     `log_line_prefix = '%m [%p] %q%u@%d '`,
     'log_connections = on',
     `lc_messages = 'C'`,

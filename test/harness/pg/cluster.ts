@@ -3,14 +3,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quoteIdent, quoteLiteral, renderHarnessConf, renderHba } from './cluster-config.js';
 import type { ClusterSettings, ClusterUser } from './cluster-config.js';
-import { forgetServer, registerServer } from './leftover-servers.js';
+import { forget, registerServer } from './leftovers.js';
 import { findFreePort } from './ports.js';
 import { conninfoString, psqlRows, psqlText, runPsql } from './psql.js';
 import type { PsqlTarget } from './psql.js';
 import type { FoundPg } from './require-pg.js';
 import { baseEnv, runProcess } from './run-process.js';
 import type { RunResult } from './run-process.js';
-import { chownToServerUser, removeTempDir } from './server-user.js';
+import { chownToServerUser } from './server-user.js';
+import { removeTempDir } from './temp-dirs.js';
 import type { TlsFixtures } from './tls.js';
 import { lsnFromText } from './lsn.js';
 import { waitFor } from './wait.js';
@@ -183,7 +184,6 @@ export class PgCluster {
     return runProcess(this.binaries.pgCtl, [...args, '-D', this.dataDir], {
       asServerUser: true,
       env: baseEnv(),
-      cwd: this.baseDir,
       timeoutMs: 120_000,
     });
   }
@@ -246,7 +246,7 @@ export class PgCluster {
   }
 
   private forget(): void {
-    if (this.registration !== undefined) forgetServer(this.registration);
+    if (this.registration !== undefined) forget(this.registration);
     this.registration = undefined;
   }
 
@@ -309,13 +309,13 @@ export class PgCluster {
 
   /** Stops the server (immediate) and removes every file, unless WS_KEEP_TEST_DIRS=1. */
   async destroy(): Promise<void> {
-    if (this.running) {
+    if (this.running && existsSync(join(this.dataDir, 'postmaster.pid'))) {
       const result = await this.pgCtl(['stop', '-w', '-t', '60', '-s', '-m', 'immediate']);
       if (result.code !== 0 && existsSync(join(this.dataDir, 'postmaster.pid'))) {
         throw new Error(`Cannot stop ${this.name}: ${result.stderr.trim()}`);
       }
-      this.forget();
     }
+    this.forget();
     removeTempDir(this.baseDir);
   }
 }

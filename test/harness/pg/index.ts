@@ -6,7 +6,8 @@ export { describeWithPg, pgUnavailableReason, requirePg, requireTool, toolUnavai
 export type { DescribeWithPgOptions, FoundPg } from './require-pg.js';
 export { testEnvironment } from './test-environment.js';
 export type { TestEnvironment } from './test-environment.js';
-export { chownToServerUser, makeTempDir, removeTempDir, serverUser, SERVER_USER_NAME } from './server-user.js';
+export { chownToServerUser, serverUser, SERVER_USER_NAME } from './server-user.js';
+export { makeTempDir, removeTempDir } from './temp-dirs.js';
 export type { ServerUser } from './server-user.js';
 export { PgCluster } from './cluster.js';
 export type { ConnectAs, StopMode } from './cluster.js';

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { lchown, lstat, readdir } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 
 /** The system account that runs PostgreSQL when the tests run as root (created by the setup script). */
@@ -67,39 +66,4 @@ export async function chownToServerUser(path: string): Promise<void> {
     }
   };
   await walk(path);
-}
-
-const madeDirs = new Set<string>();
-let exitHookInstalled = false;
-
-/**
- * A fresh private directory under the system temp dir, owned by the server user (mode 0700),
- * removed when the test process exits unless WS_KEEP_TEST_DIRS=1.
- */
-export function makeTempDir(prefix = 'ws-test-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  const user = serverUser();
-  if (user.separate) chownSync(dir, user.uid, user.gid);
-  madeDirs.add(dir);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', removeTempDirsNow);
-  }
-  return dir;
-}
-
-/** Removes a directory made by makeTempDir (or any tree), honouring WS_KEEP_TEST_DIRS. */
-export function removeTempDir(dir: string): void {
-  madeDirs.delete(dir);
-  if (process.env['WS_KEEP_TEST_DIRS'] !== '1') rmSync(dir, { recursive: true, force: true });
-}
-
-function removeTempDirsNow(): void {
-  for (const dir of [...madeDirs]) {
-    try {
-      if (statSync(dir, { throwIfNoEntry: false }) !== undefined) removeTempDir(dir);
-    } catch {
-      // best effort at exit: a leftover temp dir is harmless
-    }
-  }
 }

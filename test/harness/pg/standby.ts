@@ -8,7 +8,8 @@ import { copyDataDirectory } from './copy-data-dir.js';
 import { findFreePort } from './ports.js';
 import { psqlText } from './psql.js';
 import { requirePg } from './require-pg.js';
-import { chownToServerUser, makeTempDir } from './server-user.js';
+import { chownToServerUser } from './server-user.js';
+import { makeTempDir } from './temp-dirs.js';
 import { waitFor } from './wait.js';
 
 export interface StartStandbyOptions {
@@ -50,7 +51,7 @@ export async function startStandby(upstream: PgCluster, options: StartStandbyOpt
   if (slot !== undefined) {
     await upstream.sql(`SELECT pg_create_physical_replication_slot(${quoteLiteral(slot)}, true)`);
   }
-  await baseBackup(upstream, baseDir, dataDir);
+  await baseBackup(upstream, baseDir, dataDir, !streaming);
 
   const passfile = join(baseDir, 'pgpass');
   await writeFile(passfile, `*:*:*:${upstream.superuser}:${upstream.superuserPassword.replace(/([:\\])/g, '\\$1')}\n`, { mode: 0o600 });
@@ -105,7 +106,7 @@ export async function waitForStreaming(standby: PgCluster, timeoutMs = 60_000): 
   });
 }
 
-async function baseBackup(upstream: PgCluster, baseDir: string, dataDir: string): Promise<void> {
+async function baseBackup(upstream: PgCluster, baseDir: string, dataDir: string, includeWal: boolean): Promise<void> {
   const ready = join(baseDir, 'backup-started');
   const copied = join(baseDir, 'backup-copied');
   const [start, stop] =
@@ -130,7 +131,7 @@ async function baseBackup(upstream: PgCluster, baseDir: string, dataDir: string)
   await waitFor(() => existsSync(ready) || sessionError !== undefined, { timeoutMs: 120_000, description: `pg_backup_start on ${upstream.name}` });
   if (sessionError !== undefined) throw sessionError;
   try {
-    await copyDataDirectory(upstream.dataDir, dataDir);
+    await copyDataDirectory(upstream.dataDir, dataDir, { includeWal });
   } finally {
     await writeFile(copied, '');
   }

@@ -7,7 +7,8 @@ import type { ArchiveSettings, AuthMethod, ClusterSettings, ClusterUser, TlsSett
 import { findFreePort } from './ports.js';
 import { requirePg } from './require-pg.js';
 import { baseEnv, runChecked } from './run-process.js';
-import { chownToServerUser, makeTempDir } from './server-user.js';
+import { chownToServerUser } from './server-user.js';
+import { makeTempDir } from './temp-dirs.js';
 import { tlsFixtures } from './tls.js';
 
 export interface StartClusterOptions {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTempDir } from './server-user.js';
+import { makeTempDir } from './temp-dirs.js';
 import { testEnvironment } from './test-environment.js';
 import { fixturesIn, generateTlsFixtures, issue } from './tls-generate.js';
 import type { TlsFixtures } from './tls-generate.js';
