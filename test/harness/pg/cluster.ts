@@ -19,6 +19,20 @@ import { waitFor } from './wait.js';
 const HARNESS_HBA_HEADER = '# pg_hba.conf written by the warmstandby test harness';
 const RELOAD_LOG_LINE = 'received SIGHUP, reloading configuration files';
 
+/** libpq keywords → their environment variables, for clientEnv(). */
+const CLIENT_ENV_NAMES: Readonly<Record<string, string>> = {
+  host: 'PGHOST',
+  hostaddr: 'PGHOSTADDR',
+  channel_binding: 'PGCHANNELBINDING',
+  sslmode: 'PGSSLMODE',
+  sslrootcert: 'PGSSLROOTCERT',
+  sslcert: 'PGSSLCERT',
+  sslkey: 'PGSSLKEY',
+  application_name: 'PGAPPNAME',
+  connect_timeout: 'PGCONNECT_TIMEOUT',
+  passfile: 'PGPASSFILE',
+};
+
 export type StopMode = 'smart' | 'fast' | 'immediate';
 
 /** How a test connects: the unix socket (default) or TCP to 127.0.0.1, as some role. */
@@ -125,6 +139,24 @@ export class PgCluster {
   /** A libpq keyword=value string WITHOUT the password (give it through PGPASSWORD or a passfile). */
   connString(as: ConnectAs = {}): string {
     return conninfoString(this.target(as));
+  }
+
+  /**
+   * PG* variables for spawning a client (our tools, pg_receivewal...) at this cluster; merge
+   * them into a minimal environment (baseEnv()), not into process.env.
+   */
+  clientEnv(as: ConnectAs = {}): Record<string, string> {
+    const target = this.target(as);
+    return {
+      PGHOST: target.host,
+      PGPORT: String(target.port),
+      PGUSER: target.user,
+      PGDATABASE: target.dbname ?? 'postgres',
+      ...(target.password === undefined ? {} : { PGPASSWORD: target.password }),
+      ...Object.fromEntries(
+        Object.entries(as.params ?? {}).flatMap(([key, value]) => (CLIENT_ENV_NAMES[key] === undefined ? [] : [[CLIENT_ENV_NAMES[key], value]])),
+      ),
+    };
   }
 
   /** Runs SQL as the superuser over the socket; returns psql -At output without the last newline. */

@@ -1,7 +1,18 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithPg, generateWal, lsnFromText, startCluster, startStandby, switchWal, waitForReplay } from '../../harness/pg/index.js';
+import {
+  baseEnv,
+  describeWithPg,
+  generateWal,
+  lsnFromText,
+  requireTool,
+  runProcess,
+  startCluster,
+  startStandby,
+  switchWal,
+  waitForReplay,
+} from '../../harness/pg/index.js';
 import type { PgCluster } from '../../harness/pg/index.js';
 
 describeWithPg('harness: primary and standbys', (major) => {
@@ -25,6 +36,12 @@ describeWithPg('harness: primary and standbys', (major) => {
     expect(tcp.stdout.trim()).toBe(`127.0.0.1|${primary.port}`);
     const socket = await primary.psql('SELECT inet_server_addr() IS NULL');
     expect(socket.stdout.trim()).toBe('t');
+    // clientEnv() alone is enough for a libpq client spawned with a minimal environment.
+    const viaEnv = await runProcess(requireTool('psql'), ['-X', '-At', '-c', 'SELECT current_user, inet_server_port()'], {
+      env: baseEnv(primary.clientEnv({ via: 'tcp' })),
+    });
+    expect(viaEnv.stderr).toBe('');
+    expect(viaEnv.stdout.trim()).toBe(`postgres|${primary.port}`);
   });
 
   it('returns rows with NULLs, separators and newlines intact', async () => {
