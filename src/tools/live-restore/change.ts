@@ -2,6 +2,7 @@ import { analyzeDaemonConfig, topLevelBoolean } from '../../core/docker/daemon-j
 import { setTopLevelBoolean } from '../../core/docker/daemon-json/edit.js';
 import { restoreDaemonConfigFile, writeDaemonConfigFile } from '../../core/docker/daemon-json/write.js';
 import { RefusedError } from '../../core/docker/errors.js';
+import { getInfo } from '../../core/docker/engine-api.js';
 import { parseMajorMinor } from '../../core/docker/version-rule.js';
 import { gatherDaemonState, type DaemonState } from './daemon-state.js';
 import { unifiedDiff } from './diff.js';
@@ -23,6 +24,8 @@ export interface ChangeResult {
   readonly created: boolean;
   readonly diff?: string;
   readonly reload?: ReloadOutcome;
+  /** disable only: dockerd was not running, so the file was written without a reload. */
+  readonly daemonDown?: boolean;
 }
 
 /**
@@ -34,11 +37,14 @@ export interface ChangeResult {
 export async function runChange(desired: boolean, options: ChangeOptions): Promise<ChangeResult> {
   const action = desired ? 'enable' : 'disable';
   const state = await gatherDaemonState(options);
-  requireReachable(state);
+  // Turning it off must work while dockerd is down: that is how a swarm node whose start
+  // fails on live restore gets going again. Everything else needs the daemon's answers.
+  const daemonDown = !desired && state.unreachable !== undefined && state.dockerd === undefined;
+  if (!daemonDown) requireReachable(state);
   requireValidFile(state, 'edit');
   requireManageableDaemon(state, `${action} live restore`);
   if (desired) requireNotSwarm(state, 'enable live restore');
-  if (options.reload && !options.dryRun) requireDockerd(state, `${action} live restore`);
+  if (options.reload && !options.dryRun && !daemonDown) requireDockerd(state, `${action} live restore`);
   const file = state.file;
   const analysis = state.analysis;
   if (file === undefined || analysis === undefined) throw new Error('daemon.json was not read');
@@ -51,7 +57,7 @@ export async function runChange(desired: boolean, options: ChangeOptions): Promi
     runningBefore,
     created: false,
   } as const;
-  if (fileBefore === desired && (runningBefore === desired || !options.reload)) {
+  if (fileBefore === desired && (runningBefore === desired || !options.reload || daemonDown)) {
     return { ...base, outcome: 'already', fileChanged: false };
   }
   const fileChanged = fileBefore !== desired;
@@ -59,11 +65,11 @@ export async function runChange(desired: boolean, options: ChangeOptions): Promi
   requireSafeResult(state, newText);
   const diff = fileChanged ? unifiedDiff(analysis.text, newText, state.configFile.path) : undefined;
   const created = fileChanged && !file.exists;
-  const changed = { ...base, created, fileChanged, ...(diff === undefined ? {} : { diff }) };
+  const changed = { ...base, created, fileChanged, ...(diff === undefined ? {} : { diff }), ...(daemonDown ? { daemonDown } : {}) };
   if (options.dryRun) return { ...changed, outcome: 'dry-run' };
   const written = Buffer.from(newText, 'utf8');
   if (fileChanged) await writeDaemonConfigFile(file, written);
-  if (!options.reload) return { ...changed, outcome: 'written' };
+  if (!options.reload || daemonDown) return { ...changed, outcome: 'written' };
   let reload: ReloadOutcome;
   try {
     reload = await reloadAndObserve(state, options);
@@ -77,8 +83,13 @@ export async function runChange(desired: boolean, options: ChangeOptions): Promi
     : `dockerd reported no reload within ${options.timeoutMs / 1000} s after ${reload.sent.detail} (it rejected the file or did not get the signal)`;
   if (!fileChanged) throw new RefusedError('not-applied', `Cannot ${action} live restore: ${why}`);
   await restoreDaemonConfigFile(file, written);
+  let late = '';
   if (reload.reloaded) await reloadAndObserve(state, options).catch(() => undefined);
-  throw new RefusedError('not-applied', `Cannot ${action} live restore: ${why}; ${state.configFile.path} was put back as it was`, {
+  else if ((await getInfo(state.client).catch(() => undefined))?.LiveRestoreEnabled === desired) {
+    // The signal was delivered; a reload that came after the timeout read the new file.
+    late = '; the daemon applied it late and now differs from the file: run "live-restore reload"';
+  }
+  throw new RefusedError('not-applied', `Cannot ${action} live restore: ${why}; ${state.configFile.path} was put back as it was${late}`, {
     hint: "dockerd's log (journalctl -u docker) says why it rejected the configuration.",
   });
 }

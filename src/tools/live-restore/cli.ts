@@ -103,7 +103,7 @@ export const main: ToolMain = (argv, io) =>
       switch (outcome.name) {
         case 'status':
           printStatus(out, outcome.report, json);
-          return 0;
+          return outcome.report.reachable ? 0 : 3;
         case 'enable':
         case 'disable':
           printChange(out, outcome.result, json);

@@ -27,7 +27,8 @@ export const printChange = (out: Output, result: ChangeResult, json: boolean): v
       return;
     case 'written':
       out.print(`${result.created ? 'created' : 'updated'} ${result.configFile}: "live-restore": ${String(result.action === 'enable')}`);
-      out.print(`the daemon runs with live restore ${onOff(result.runningBefore)} until it reloads ("live-restore reload") or restarts`);
+      if (result.daemonDown === true) out.print('dockerd is not running: the file takes effect when it starts');
+      else out.print(`the daemon runs with live restore ${onOff(result.runningBefore)} until it reloads ("live-restore reload") or restarts`);
       return;
     case 'applied':
       out.print(
