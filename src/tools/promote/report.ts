@@ -16,6 +16,7 @@ export interface PromoteReporter {
   waitStopped(): void;
   promoted(timelineSwitch: TimelineSwitch | undefined): void;
   promoting(): void;
+  dryRun(): void;
 }
 
 export const createReporter = (io: ToolIO, options: { silent: boolean; json: boolean }): PromoteReporter => {
@@ -50,6 +51,7 @@ export const createReporter = (io: ToolIO, options: { silent: boolean; json: boo
       }
     },
     promoting: () => write('server promoting\n'),
+    dryRun: () => write('check passed; not promoting (--dry-run)\n'),
   };
 };
 

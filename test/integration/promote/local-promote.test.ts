@@ -123,7 +123,7 @@ describeWithPg('promote -D (local)', (major) => {
     const copyBase = makeTempDir(`ws-pg${major}-corrupt-`);
     try {
       const copy = join(copyBase, 'data');
-      await copyDataDirectory(standby.dataDir, copy);
+      await copyDataDirectory(standby.dataDir, copy, { includeWal: false });
       // The copy gets the live standby's postmaster.pid, naming its running postmaster: only
       // the pg_control check stands between the tool and signalling it.
       await copyFile(join(standby.dataDir, 'postmaster.pid'), join(copy, 'postmaster.pid'));
