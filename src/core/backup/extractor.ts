@@ -50,7 +50,7 @@ export class TarExtractor implements TarHandler {
         this.makeLink(relative, path, member.linkTarget);
         break;
       case TarMemberType.file:
-        this.file = OutputFile.create(path, 0o600, this.options.queue, member.mode & 0o7777);
+        this.file = OutputFile.create(path, 0o600, this.options.queue, member.mode & 0o7777, member.size);
         break;
     }
     this.options.onPath?.(path);

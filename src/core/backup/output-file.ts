@@ -13,7 +13,8 @@ const EARLY_FLUSH_BYTES = 64 * 1024 * 1024;
  * written through.
  */
 export class OutputFile {
-  private readonly buffer = Buffer.allocUnsafe(COALESCE_BYTES);
+  /** Allocated on first use, no larger than the file is expected to be. */
+  private buffer: Buffer | undefined;
   private used = 0;
   private sinceFlush = 0;
   private earlyFlush: Promise<void> | undefined;
@@ -24,13 +25,20 @@ export class OutputFile {
     readonly path: string,
     private readonly fd: number,
     private readonly queue: SyncQueue,
+    private readonly expectedSize: number,
   ) {}
 
   /**
    * `exactMode` is applied with fchmod after creation, bypassing the umask: extracted files
    * get the mode the server's tar header gives them, as pg_basebackup does.
    */
-  static create(path: string, mode: number, queue: SyncQueue, exactMode?: number): OutputFile {
+  static create(
+    path: string,
+    mode: number,
+    queue: SyncQueue,
+    exactMode?: number,
+    expectedSize = COALESCE_BYTES,
+  ): OutputFile {
     let fd: number;
     try {
       fd = openSync(path, 'wx', mode);
@@ -45,16 +53,18 @@ export class OutputFile {
         throw fileSystemError(error, 'set permissions on file', path);
       }
     }
-    return new OutputFile(path, fd, queue);
+    return new OutputFile(path, fd, queue, expectedSize);
   }
 
   write(chunk: Uint8Array): void {
-    if (chunk.length >= COALESCE_BYTES) {
+    const capacity = Math.min(COALESCE_BYTES, Math.max(this.expectedSize, 1));
+    if (chunk.length >= capacity) {
       this.flushBuffer();
       this.writeOut(chunk);
       return;
     }
-    if (this.used + chunk.length > COALESCE_BYTES) this.flushBuffer();
+    if (this.used + chunk.length > capacity) this.flushBuffer();
+    this.buffer ??= Buffer.allocUnsafe(capacity);
     this.buffer.set(chunk, this.used);
     this.used += chunk.length;
   }
@@ -79,7 +89,7 @@ export class OutputFile {
   }
 
   private flushBuffer(): void {
-    if (this.used === 0) return;
+    if (this.used === 0 || this.buffer === undefined) return;
     this.writeOut(this.buffer.subarray(0, this.used));
     this.used = 0;
   }

@@ -1,0 +1,149 @@
+import type { Writable } from 'node:stream';
+import { join } from 'node:path';
+import { ValidationError } from '../errors.js';
+import { type ByteSink, compressingSink, fileSink, streamSink } from './byte-sink.js';
+import { type CompressionSpec, compressionSuffix } from './compression-spec.js';
+import { TarExtractor } from './extractor.js';
+import { RecoveryInjector } from './recovery-injector.js';
+import { archiveCompression, createStreamDecoder, type StreamDecoder } from './stream-decoder.js';
+import type { SyncQueue } from './sync-queue.js';
+import { TAR_TRAILER_SIZE } from './tar-format.js';
+import { type TarHandler, TarParser } from './tar-parser.js';
+import { TarRewriter } from './tar-rewriter.js';
+
+export interface ArchiveConsumerOptions {
+  /** As the server names it: base.tar, 16384.tar, base.tar.gz, ... */
+  readonly archiveName: string;
+  /** The tablespace's location on the server; undefined for the main data directory. */
+  readonly spcLocation?: string;
+  readonly format: 'plain' | 'tar';
+  /** The output directory, or '-' for a tar on standard output. */
+  readonly baseDir: string;
+  readonly stdout?: Writable;
+  readonly clientCompression: CompressionSpec;
+  /** -R: what to add to postgresql.auto.conf (main archive only). */
+  readonly recovery?: { readonly contents: Buffer; readonly gucSupported: boolean };
+  /** The manifest will be added to this archive (tar on standard output). */
+  readonly injectManifest: boolean;
+  /** Servers before 15 end their tar streams without the two zero blocks. */
+  readonly expectUnterminated: boolean;
+  /** -T for a tablespace location (identity when not mapped). */
+  readonly mapTablespace: (location: string) => string;
+  readonly queue: SyncQueue;
+  readonly directoryMode: number;
+  readonly fileMode: number;
+  readonly onPath?: (path: string) => void;
+}
+
+/** One archive of the backup being received: its bytes in, files or a tar file out. */
+export interface ArchiveConsumer {
+  push(chunk: Buffer): Promise<void>;
+  /** The archive's bytes are all here. */
+  finish(): Promise<void>;
+  /** Adds backup_manifest as the archive's last member (tar on standard output). */
+  injectManifest(content: Buffer): Promise<void>;
+  abandon(): void;
+}
+
+const cannotParse = (name: string, options: ArchiveConsumerOptions): ValidationError => {
+  const details = ['Only tar archives can be parsed.'];
+  if (options.format === 'plain') details.push('Plain format requires pg_basebackup to parse the archive.');
+  if (options.injectManifest) {
+    details.push('Using - as the output directory requires pg_basebackup to parse the archive.');
+  }
+  if (options.recovery !== undefined) details.push('The -R option requires pg_basebackup to parse the archive.');
+  return new ValidationError('archive-not-tar', `cannot parse archive "${name}"`, { hint: details.join(' ') });
+};
+
+/**
+ * Decides what happens to an archive, as pg_basebackup's CreateBackupStreamer does: plain
+ * format extracts it (decompressing what the server compressed), tar format writes it
+ * (compressing on the client if asked), and it is parsed and re-archived only when something
+ * must be added to it: -R settings, or the manifest when writing to standard output.
+ */
+export const openArchiveConsumer = async (options: ArchiveConsumerOptions): Promise<ArchiveConsumer> => {
+  const { archiveName: name } = options;
+  const compression = archiveCompression(name);
+  const isMain = options.spcLocation === undefined;
+  if (options.injectManifest && compression !== undefined && compression !== 'none') {
+    throw new ValidationError('inject-into-compressed', 'cannot inject manifest into a compressed tar file', {
+      hint: 'Use client-side compression, send the output to a directory rather than standard output, or use --no-manifest.',
+    });
+  }
+  const recovery = isMain ? options.recovery : undefined;
+  const mustParse = options.format === 'plain' || options.injectManifest || recovery !== undefined;
+  if (mustParse && compression === undefined) throw cannotParse(name, options);
+  if (options.format === 'tar' && recovery !== undefined && compression !== 'none') {
+    throw new ValidationError(
+      'recovery-into-compressed',
+      `cannot write recovery configuration into the server-compressed archive "${name}"`,
+      { hint: 'Compress on the client (-Z client-METHOD), or use plain format.' },
+    );
+  }
+
+  let handler: TarHandler;
+  let rewriter: TarRewriter | undefined;
+  let sink: ByteSink | undefined;
+  let extractor: TarExtractor | undefined;
+  if (options.format === 'plain') {
+    const directory = isMain ? options.baseDir : options.mapTablespace(options.spcLocation as string);
+    extractor = new TarExtractor({
+      directory,
+      mapLinkTarget: options.mapTablespace,
+      queue: options.queue,
+      directoryMode: options.directoryMode,
+      ...(options.onPath === undefined ? {} : { onPath: options.onPath }),
+    });
+    handler = extractor;
+  } else {
+    const toStdout = options.baseDir === '-';
+    const outName = `${name}${compressionSuffix(options.clientCompression.algorithm)}`;
+    const raw = toStdout
+      ? streamSink(options.stdout as Writable)
+      : fileSink(join(options.baseDir, outName), options.fileMode, options.queue);
+    options.onPath?.(toStdout ? '-' : join(options.baseDir, outName));
+    sink = await compressingSink(raw, options.clientCompression);
+    rewriter = new TarRewriter(sink);
+    handler = recovery === undefined
+      ? rewriter
+      : new RecoveryInjector(rewriter, recovery.contents, recovery.gucSupported, options.fileMode);
+  }
+
+  const parser = mustParse ? new TarParser(handler) : undefined;
+  const decoder: StreamDecoder | undefined =
+    options.format === 'plain' && compression !== undefined && compression !== 'none'
+      ? createStreamDecoder(compression)
+      : undefined;
+
+  const feed = async (chunk: Buffer): Promise<void> => {
+    if (parser !== undefined) {
+      await parser.push(chunk);
+    } else {
+      const pending = (sink as ByteSink).write(chunk);
+      if (pending !== undefined) await pending;
+    }
+  };
+
+  return {
+    async push(chunk) {
+      if (decoder === undefined) {
+        await feed(chunk);
+        return;
+      }
+      for (const part of await decoder.update(chunk)) await feed(part);
+    },
+    async injectManifest(content) {
+      await (rewriter as TarRewriter).injectFile('backup_manifest', content, options.fileMode);
+    },
+    async finish() {
+      if (decoder !== undefined) for (const part of await decoder.end()) await feed(part);
+      if (parser !== undefined) await parser.end();
+      else if (options.expectUnterminated) await (sink as ByteSink).write(Buffer.alloc(TAR_TRAILER_SIZE));
+      if (sink !== undefined) await sink.close();
+    },
+    abandon() {
+      extractor?.abandon();
+      sink?.abandon();
+    },
+  };
+};

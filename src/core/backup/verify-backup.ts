@@ -1,0 +1,205 @@
+import { createReadStream } from 'node:fs';
+import { open, readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseLongPageHeader } from '../wal/page-header.js';
+import { segmentFileName, segmentNumberOf, segmentStartLsn } from '../wal/segment-name.js';
+import { createChecksum } from './checksum.js';
+import { type BackupManifest, type ManifestFile, parseManifest } from './manifest.js';
+import { archiveCompression, createStreamDecoder } from './stream-decoder.js';
+import type { TarMember } from './tar-format.js';
+import { TarParser } from './tar-parser.js';
+
+/** Paths pg_verifybackup skips by default (and everything under them). */
+const IGNORED = ['backup_manifest', 'pg_wal', 'postgresql.auto.conf', 'recovery.signal', 'standby.signal'];
+
+const ignored = (path: string): boolean =>
+  IGNORED.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+
+export interface VerifyOptions {
+  readonly format: 'plain' | 'tar';
+  /** Expected system identifier of the WAL (IDENTIFY_SYSTEM's). */
+  readonly systemIdentifier?: string;
+}
+
+export interface VerifyReport {
+  /** One line per problem, in pg_verifybackup's wording where it has one. */
+  readonly problems: string[];
+  readonly files: number;
+  readonly bytes: number;
+  readonly walSegments: number;
+}
+
+interface Seen {
+  size: number;
+  checksum?: Buffer;
+}
+
+/** The WAL segments each range needs: from its start's segment to its end's. */
+const neededSegments = (manifest: BackupManifest, segSize: number): { name: string; start: bigint }[] => {
+  const needed: { name: string; start: bigint }[] = [];
+  for (const range of manifest.walRanges) {
+    const last = range.endLsn > range.startLsn ? range.endLsn - 1n : range.endLsn;
+    for (let segno = segmentNumberOf(range.startLsn, segSize); segno <= segmentNumberOf(last, segSize); segno += 1n) {
+      needed.push({ name: segmentFileName(range.timeline, segno, segSize), start: segmentStartLsn(segno, segSize) });
+    }
+  }
+  return needed;
+};
+
+const checksumOfFile = async (path: string, entry: ManifestFile): Promise<{ size: number; digest: Buffer }> => {
+  const sum = createChecksum(entry.algorithm);
+  let size = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+    sum.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { size, digest: sum.digest() };
+};
+
+/**
+ * `--verify`: checks a finished backup against its backup_manifest as pg_verifybackup does
+ * (every file present with its size and checksum, nothing extra, the manifest's own
+ * checksum), and also that the WAL the manifest's ranges need is in the backup with sound
+ * segment headers. Works on plain directories and on tar backups (compressed or not).
+ */
+export const verifyBackup = async (dir: string, options: VerifyOptions): Promise<VerifyReport> => {
+  const manifest = parseManifest(await readFile(join(dir, 'backup_manifest')));
+  const entries = new Map(manifest.files.map((f) => [f.path, f]));
+  const seen = new Map<string, Seen>();
+  const problems: string[] = [];
+  const walFiles = new Map<string, Buffer>();
+  let bytes = 0;
+
+  const walSizes = new Map<string, number>();
+  const sawWal = (name: string, size: number, firstPage: Buffer): void => {
+    walFiles.set(name, firstPage.subarray(0, 40));
+    walSizes.set(name, size);
+  };
+
+  if (options.format === 'plain') {
+    const walk = async (relative: string): Promise<void> => {
+      const full = relative === '' ? dir : join(dir, relative);
+      for (const name of await readdir(full)) {
+        const path = relative === '' ? name : `${relative}/${name}`;
+        if (ignored(path)) continue;
+        const info = await stat(join(dir, path)).catch(() => undefined);
+        if (info === undefined) problems.push(`could not stat file or directory "${path}"`);
+        else if (info.isDirectory()) await walk(path);
+        else if (!info.isFile()) problems.push(`"${path}" is not a file or directory`);
+        else seen.set(path, { size: info.size });
+      }
+    };
+    await walk('');
+    for (const [path, info] of seen) {
+      const entry = entries.get(path);
+      if (entry === undefined || info.size !== entry.size) continue;
+      const { size, digest } = await checksumOfFile(join(dir, path), entry);
+      info.checksum = digest;
+      bytes += size;
+    }
+    const walDir = join(dir, 'pg_wal');
+    for (const name of await readdir(walDir).catch(() => [] as string[])) {
+      if (!/^[0-9A-F]{24}$/.test(name)) continue;
+      const path = join(walDir, name);
+      const info = await stat(path);
+      const handle = await open(path, 'r');
+      const page = Buffer.alloc(40);
+      try {
+        await handle.read(page, 0, 40, 0);
+      } finally {
+        await handle.close();
+      }
+      sawWal(name, info.size, page);
+    }
+  } else {
+    const names = (await readdir(dir)).filter((n) => /^(base|[0-9]+|pg_wal)\.tar(\.gz|\.lz4|\.zst)?$/.test(n));
+    if (!names.some((n) => n.startsWith('base.tar'))) problems.push('"base.tar" is missing from the backup');
+    for (const archive of names) {
+      const oid = /^([0-9]+)\.tar/.exec(archive)?.[1];
+      const isWal = archive.startsWith('pg_wal.tar');
+      const prefix = oid === undefined ? '' : `pg_tblspc/${oid}/`;
+      const compression = archiveCompression(archive);
+      const decoder = compression === undefined || compression === 'none' ? undefined : createStreamDecoder(compression);
+      let current: { path: string; entry?: ManifestFile; sum?: ReturnType<typeof createChecksum>; size: number;
+        wal?: string; page?: Buffer[] } | undefined;
+      const parser = new TarParser({
+        memberStart: (member: TarMember) => {
+          current = undefined;
+          if (member.type !== 'file') return;
+          const path = `${prefix}${member.name.replace(/^\.\//, '')}`;
+          const walName = isWal ? member.name : /^pg_wal\/([0-9A-F]{24})$/.exec(path)?.[1];
+          if (walName !== undefined && /^[0-9A-F]{24}$/.test(walName)) {
+            current = { path, size: 0, wal: walName, page: [] };
+            return;
+          }
+          if (isWal || ignored(path)) return;
+          const entry = entries.get(path);
+          current = { path, size: 0, ...(entry === undefined ? {} : { entry, sum: createChecksum(entry.algorithm) }) };
+        },
+        memberData: (_m, chunk) => {
+          if (current === undefined) return;
+          if (current.page !== undefined && current.size < 40) current.page.push(Buffer.from(chunk.subarray(0, 40)));
+          current.sum?.update(chunk);
+          current.size += chunk.length;
+        },
+        memberEnd: () => {
+          if (current === undefined) return;
+          if (current.wal !== undefined) {
+            sawWal(current.wal, current.size, Buffer.concat(current.page ?? []));
+          } else {
+            seen.set(current.path, { size: current.size, ...(current.sum === undefined ? {} : { checksum: current.sum.digest() }) });
+            bytes += current.size;
+          }
+          current = undefined;
+        },
+        archiveEnd: () => undefined,
+      });
+      for await (const chunk of createReadStream(join(dir, archive), { highWaterMark: 1024 * 1024 })) {
+        const parts = decoder === undefined ? [chunk as Buffer] : await decoder.update(chunk as Buffer);
+        for (const part of parts) await parser.push(part);
+      }
+      if (decoder !== undefined) for (const part of await decoder.end()) await parser.push(part);
+      await parser.end();
+    }
+  }
+
+  for (const [path, info] of seen) {
+    const entry = entries.get(path);
+    if (entry === undefined) {
+      problems.push(`"${path}" is present on disk but not in the manifest`);
+    } else if (info.size !== entry.size) {
+      problems.push(`"${path}" has size ${info.size} on disk but size ${entry.size} in the manifest`);
+    } else if (entry.algorithm !== 'NONE' && info.checksum !== undefined && !info.checksum.equals(entry.checksum)) {
+      problems.push(`checksum mismatch for file "${path}"`);
+    }
+  }
+  for (const path of entries.keys()) {
+    if (!seen.has(path) && !ignored(path)) problems.push(`"${path}" is present in the manifest but not on disk`);
+  }
+  const segSizeGuess = [...walFiles.values()].map((p) => (p.length >= 40 ? p.readUInt32LE(32) : 0)).find((s) => s > 0);
+  const needed = segSizeGuess === undefined ? [] : neededSegments(manifest, segSizeGuess);
+  if (manifest.walRanges.length > 0 && segSizeGuess === undefined) {
+    problems.push('no WAL segments found for the backup\'s WAL range');
+  }
+  for (const { name, start } of needed) {
+    const page = walFiles.get(name);
+    if (page === undefined) {
+      problems.push(`WAL segment "${name}" needed to restore the backup is missing`);
+      continue;
+    }
+    if (walSizes.get(name) !== segSizeGuess) {
+      problems.push(`WAL segment "${name}" has size ${walSizes.get(name) ?? 0}, expected ${segSizeGuess ?? 0}`);
+      continue;
+    }
+    try {
+      const header = parseLongPageHeader(page);
+      if (header.pageAddress !== start) problems.push(`WAL segment "${name}" does not start at its own address`);
+      else if (options.systemIdentifier !== undefined && header.systemIdentifier !== options.systemIdentifier) {
+        problems.push(`WAL segment "${name}" belongs to database system ${header.systemIdentifier}`);
+      }
+    } catch (error) {
+      problems.push(`WAL segment "${name}": ${(error as Error).message}`);
+    }
+  }
+  return { problems, files: seen.size, bytes, walSegments: needed.length };
+};

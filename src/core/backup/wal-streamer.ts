@@ -1,0 +1,194 @@
+import { ProtocolError, ValidationError, WarmstandbyError } from '../errors.js';
+import type { PgConnection } from '../pg/connection/pg-connection.js';
+import { identifySystem, timelineHistory } from '../pg/replication/commands.js';
+import { type ReplicationStream, startReplication } from '../pg/replication/stream.js';
+import { formatLsn } from '../wal/lsn.js';
+import { historyFileName, segmentStartOf } from '../wal/segment-name.js';
+import { SegmentWriter } from '../wal/segment-writer.js';
+import type { BackupWalOutput } from './wal-output.js';
+
+export interface WalStreamerOptions {
+  /** A replication connection of its own (the backup's connection is busy with the COPY). */
+  readonly connection: PgConnection;
+  /** IDENTIFY_SYSTEM's system id on the backup connection: both must be the same server. */
+  readonly systemId: string;
+  readonly timeline: number;
+  /** The backup's start LSN; streaming starts at its segment's first byte. */
+  readonly startLsn: bigint;
+  readonly slot?: string;
+  readonly segSize: number;
+  /** -s: standby status every this many ms (0: only when the server asks). */
+  readonly statusIntervalMs: number;
+  readonly output: BackupWalOutput;
+}
+
+/**
+ * -X stream: receives WAL from the start of the backup into pg_wal/ or pg_wal.tar while the
+ * data files are copied, and stops once it has everything up to the backup's end LSN (told
+ * later through stopAt). Follows timeline switches like pg_basebackup (a standby promoted
+ * during the backup). `done` settles when streaming is over; a failure rejects it at once
+ * so the backup can stop instead of copying data that would be unusable.
+ */
+export class WalStreamer {
+  readonly done: Promise<void>;
+  private endLsn: bigint | undefined;
+  private stream: ReplicationStream | undefined;
+  private writer: SegmentWriter | undefined;
+  private failure: unknown;
+  private stopping = false;
+
+  constructor(private readonly options: WalStreamerOptions) {
+    this.done = this.run().catch((error: unknown) => {
+      this.failure ??= error;
+      throw error;
+    });
+    // The backup observes `failed` and awaits `done` later; never an unhandled rejection.
+    this.done.catch(() => undefined);
+  }
+
+  /** The error that ended streaming early, if any. */
+  get failed(): unknown {
+    return this.failure;
+  }
+
+  /** The backup ended at `lsn`: stop once everything before it is received. */
+  stopAt(lsn: bigint): void {
+    this.endLsn = lsn;
+    const writer = this.writer;
+    if (writer !== undefined && writer.receivedLsn >= lsn && this.stream !== undefined) {
+      // The server may have nothing more to send: ask it for a keepalive so the receive
+      // loop wakes up and ends the COPY.
+      this.sendStatus(true);
+    }
+  }
+
+  /** After a failure elsewhere: drop the connection; streaming ends with an error. */
+  abort(): void {
+    this.stopping = true;
+    this.options.connection.destroy();
+    this.options.output.abandon();
+  }
+
+  private reached(position: bigint): boolean {
+    return this.endLsn !== undefined && position >= this.endLsn;
+  }
+
+  private sendStatus(replyRequested: boolean): void {
+    const writer = this.writer;
+    if (writer === undefined || this.stream === undefined) return;
+    try {
+      this.stream.sendStatus({
+        write: writer.receivedLsn,
+        // With a slot the server may recycle what we report flushed: only whole segments.
+        flush: this.options.slot === undefined ? 0n : writer.flushedLsn,
+        apply: 0n,
+        replyRequested,
+      });
+    } catch {
+      // The COPY is already over: nothing to report to.
+    }
+  }
+
+  private async run(): Promise<void> {
+    const { connection, segSize, output } = this.options;
+    const identity = await identifySystem(connection);
+    if (identity.systemId !== this.options.systemId) {
+      throw new ValidationError(
+        'system-mismatch',
+        'system identifier does not match between base backup and streaming connection',
+      );
+    }
+    if (this.options.timeline > identity.timeline) {
+      throw new ValidationError(
+        'timeline-missing',
+        `starting timeline ${this.options.timeline} is not present in the server`,
+      );
+    }
+    const writer = new SegmentWriter({
+      dir: '',
+      segSize,
+      sync: false,
+      mode: 0o600,
+      compression: { method: 'none', level: 0 },
+      openSegment: (fileOptions) => output.openSegment(fileOptions),
+    });
+    this.writer = writer;
+    let timeline = this.options.timeline;
+    let start = segmentStartOf(this.options.startLsn, segSize);
+    try {
+      for (;;) {
+        if (timeline > 1) {
+          const history = await timelineHistory(connection, timeline);
+          if (history.filename !== historyFileName(timeline)) {
+            throw new ProtocolError(
+              `server reported unexpected history file name for timeline ${timeline}: ${history.filename}`,
+            );
+          }
+          await output.writeHistoryFile(history.filename, history.content);
+        }
+        if (this.reached(start)) break;
+        writer.begin(timeline, start);
+        const next = await this.streamTimeline(timeline, start);
+        await writer.close();
+        if (next === 'stopped') break;
+        if (next === null) {
+          if (this.reached(writer.receivedLsn)) break;
+          throw new WarmstandbyError('stream-ended', 'replication stream was terminated before stop point');
+        }
+        if (next.nextTimeline <= timeline) {
+          throw new ProtocolError(
+            `server reported unexpected next timeline ${next.nextTimeline}, following timeline ${timeline}`,
+          );
+        }
+        if (next.nextStart > writer.receivedLsn) {
+          throw new ProtocolError(
+            `server stopped streaming timeline ${timeline} at ${formatLsn(writer.receivedLsn)}, but reported ` +
+              `next timeline ${next.nextTimeline} to begin at ${formatLsn(next.nextStart)}`,
+          );
+        }
+        timeline = next.nextTimeline;
+        start = segmentStartOf(next.nextStart, segSize);
+      }
+      await output.finish();
+    } catch (error) {
+      if (this.stopping) throw new WarmstandbyError('stream-aborted', 'WAL streaming was stopped');
+      throw error;
+    }
+  }
+
+  private async streamTimeline(
+    timeline: number,
+    start: bigint,
+  ): Promise<'stopped' | { nextTimeline: number; nextStart: bigint } | null> {
+    const writer = this.writer as SegmentWriter;
+    const stream = await startReplication(this.options.connection, {
+      lsn: start,
+      timeline,
+      ...(this.options.slot === undefined ? {} : { slot: this.options.slot }),
+    });
+    this.stream = stream;
+    const interval = this.options.statusIntervalMs;
+    const timer = interval > 0 ? setInterval(() => this.sendStatus(false), interval) : undefined;
+    timer?.unref();
+    let stopped = false;
+    try {
+      for await (const message of stream) {
+        if (message.kind === 'xlogdata') {
+          const room = writer.append(message.dataStart, message.data);
+          if (room !== undefined) await room;
+        } else if (message.replyRequested) {
+          this.sendStatus(false);
+        }
+        if (this.reached(writer.receivedLsn)) {
+          stopped = true;
+          break;
+        }
+      }
+      const next = await stream.finish();
+      return stopped ? 'stopped' : next;
+    } finally {
+      if (timer !== undefined) clearInterval(timer);
+      this.stream = undefined;
+    }
+  }
+}

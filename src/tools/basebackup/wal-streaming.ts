@@ -1,0 +1,93 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SyncQueue } from '../../core/backup/sync-queue.js';
+import { type BackupWalOutput, walDirectoryOutput, walTarOutput } from '../../core/backup/wal-output.js';
+import { WalStreamer } from '../../core/backup/wal-streamer.js';
+import { fileSystemError } from '../../core/fs/fs-error.js';
+import { PgServerError } from '../../core/pg/connection/errors.js';
+import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
+import { createReplicationSlot } from '../../core/pg/replication/commands.js';
+import type { BaseBackupOptions } from './options.js';
+import type { BackupHeader } from './receive.js';
+import { BackupError, openReplicationConnection } from './connection.js';
+import type { RunBaseBackupOptions } from './run.js';
+
+export interface WalStreaming {
+  readonly connection: PgConnection;
+  readonly streamer: WalStreamer;
+  readonly slot?: string;
+}
+
+export interface WalStreamingRequest {
+  readonly run: RunBaseBackupOptions;
+  readonly options: BaseBackupOptions;
+  readonly serverVersionNum: number;
+  readonly systemId: string;
+  readonly header: BackupHeader;
+  readonly segSize: number;
+  readonly baseDir: string;
+  readonly fileMode: number;
+  readonly dirMode: number;
+  readonly queue: SyncQueue;
+  readonly prompted: { password?: string };
+}
+
+/**
+ * pg_basebackup's StartLogStreamer: a second replication connection, a temporary slot
+ * "pg_basebackup_<backend pid>" (or -S; -C makes it permanent) holding the WAL from the
+ * start point, and the WAL written into pg_wal/ (plain) or pg_wal.tar (tar).
+ */
+export const startWalStreaming = async (request: WalStreamingRequest): Promise<WalStreaming> => {
+  const { options, run, serverVersionNum, segSize } = request;
+  const { connection } = await openReplicationConnection(run, request.prompted);
+  try {
+    const temporary = options.temporarySlot && serverVersionNum >= 100000;
+    const slot = options.slot ?? (temporary ? `pg_basebackup_${connection.backendPid}` : undefined);
+    if (slot !== undefined && (temporary || options.createSlot)) {
+      try {
+        await createReplicationSlot(connection, slot, { temporary, reserveWal: true });
+      } catch (error) {
+        if (error instanceof PgServerError) {
+          throw new BackupError('create-slot', `could not send replication command "CREATE_REPLICATION_SLOT": ${error.message}`);
+        }
+        throw error;
+      }
+      if (options.verbose > 0) {
+        run.reporter.info(temporary
+          ? `created temporary replication slot "${slot}"`
+          : `created replication slot "${slot}"`);
+      }
+    }
+    const walName = serverVersionNum < 100000 ? 'pg_xlog' : 'pg_wal';
+    let output: BackupWalOutput;
+    if (options.format === 'plain') {
+      const statusDir = join(request.baseDir, walName, 'archive_status');
+      await mkdir(statusDir, { recursive: true, mode: request.dirMode }).catch((error: unknown) => {
+        throw fileSystemError(error, 'create directory', statusDir);
+      });
+      output = walDirectoryOutput(join(request.baseDir, walName), request.fileMode, request.queue);
+    } else {
+      const gzip = options.clientCompression.algorithm === 'gzip';
+      output = await walTarOutput(
+        join(request.baseDir, `${walName}.tar${gzip ? '.gz' : ''}`),
+        request.fileMode,
+        gzip ? options.clientCompression : { algorithm: 'none', level: 0 },
+        request.queue,
+      );
+    }
+    const streamer = new WalStreamer({
+      connection,
+      systemId: request.systemId,
+      timeline: request.header.startTimeline,
+      startLsn: request.header.startLsn,
+      segSize,
+      statusIntervalMs: options.statusIntervalMs,
+      output,
+      ...(slot === undefined ? {} : { slot }),
+    });
+    return { connection, streamer, ...(slot === undefined ? {} : { slot }) };
+  } catch (error) {
+    connection.destroy();
+    throw error;
+  }
+};
