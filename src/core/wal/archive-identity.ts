@@ -34,8 +34,12 @@ export async function readArchiveIdentity(
   for (const segment of segments) {
     const page = await readFirstPage(join(dir, segment.name), segment);
     if (page === undefined || (segment.partial && page.every((byte) => byte === 0))) continue;
-    const { header } = validateSegmentHeader(page, { name: segment.name.slice(0, 24), segmentSize: segSize });
-    return { name: segment.name, header };
+    try {
+      const { header } = validateSegmentHeader(page, { name: segment.name.slice(0, 24), segmentSize: segSize });
+      return { name: segment.name, header };
+    } catch (error) {
+      throw new ValidationError('foreign-wal', `"${segment.name}" is not WAL of its name: ${(error as Error).message}`);
+    }
   }
   return undefined;
 }

@@ -78,6 +78,7 @@ export class SegmentWriter extends EventEmitter<{
   private backgroundSync: Promise<void> | undefined;
   private roomWaiters: (() => void)[] = [];
   private syncWaiters: SyncWaiter[] = [];
+  private writtenWaiters: SyncWaiter[] = [];
   private failure: unknown;
   private readonly maxPending: number;
   private readonly batchBytes: number;
@@ -157,6 +158,14 @@ export class SegmentWriter extends EventEmitter<{
     return waiter;
   }
 
+  /** Resolves with writtenLsn once every byte accepted so far is written (not necessarily synced). */
+  requestWritten(): Promise<bigint> {
+    this.throwIfFailed();
+    const target = this.received;
+    if (this.written >= target) return Promise.resolve(this.written);
+    return new Promise<bigint>((resolve, reject) => this.writtenWaiters.push({ target, resolve, reject }));
+  }
+
   /**
    * Stops at the current position: writes what is queued, keeps an incomplete segment as
    * `.partial` (fsynced) and says so. After a failure nothing more is written: the file is
@@ -223,6 +232,7 @@ export class SegmentWriter extends EventEmitter<{
     this.written += BigInt(bytes);
     this.queuedBytes -= bytes;
     this.releaseRoom();
+    this.resolveWrittenWaiters();
     if (current.written === segSize) await this.completeSegment(current);
     else if (current.file.concurrentSync && this.backgroundBytes > 0 && this.backgroundSync === undefined &&
       current.written - current.synced >= this.backgroundBytes) {
@@ -310,6 +320,16 @@ export class SegmentWriter extends EventEmitter<{
     this.syncWaiters = still;
   }
 
+  private resolveWrittenWaiters(): void {
+    if (this.writtenWaiters.length === 0) return;
+    const still: SyncWaiter[] = [];
+    for (const waiter of this.writtenWaiters) {
+      if (waiter.target <= this.written) waiter.resolve(this.written);
+      else still.push(waiter);
+    }
+    this.writtenWaiters = still;
+  }
+
   private releaseRoom(): void {
     if (this.queuedBytes > this.maxPending) return;
     const waiters = this.roomWaiters;
@@ -320,8 +340,9 @@ export class SegmentWriter extends EventEmitter<{
   private fail(error: unknown): void {
     if (this.failure !== undefined) return;
     this.failure = error;
-    for (const waiter of this.syncWaiters) waiter.reject(error);
+    for (const waiter of [...this.syncWaiters, ...this.writtenWaiters]) waiter.reject(error);
     this.syncWaiters = [];
+    this.writtenWaiters = [];
     const waiters = this.roomWaiters;
     this.roomWaiters = [];
     for (const wake of waiters) wake();

@@ -11,7 +11,8 @@ import type { SegmentWriter } from '../../core/wal/segment-writer.js';
  * - one status right away, then every `intervalMs` (0: only when asked);
  * - --synchronous: as soon as received bytes are not yet on disk, sync them and report at
  *   once. One sync runs at a time; the next covers whatever arrived meanwhile;
- * - a keepalive asking for a reply gets one; if flush is reported and lags, after a sync.
+ * - a keepalive asking for a reply gets one once what was received is written (and synced,
+ *   when flush is reported).
  */
 export interface FeedbackOptions {
   readonly reportFlush: boolean;
@@ -53,6 +54,13 @@ export class Feedback {
     if (this.options.reportFlush && this.writer.flushedLsn < this.writer.receivedLsn) {
       this.replyOwed = true;
       this.syncThenReport();
+    } else if (this.writer.writtenLsn < this.writer.receivedLsn) {
+      // A server shutting down waits until our write position reaches what it sent: answer
+      // once the bytes are written rather than with a position it would have to wait on.
+      this.writer.requestWritten().then(
+        () => this.sendNow(),
+        (error: unknown) => this.options.onError(error),
+      );
     } else {
       this.sendNow();
     }

@@ -1,4 +1,7 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { WarmstandbyError } from '../../core/errors.js';
+import { withFsError } from '../../core/fs/fs-error.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 import { readReplicationSlot, type SystemIdentity } from '../../core/pg/replication/commands.js';
 import { readArchiveIdentity } from '../../core/wal/archive-identity.js';
@@ -31,7 +34,7 @@ export async function decideStart(
   for (const skipped of scan.skipped) reporter.warn(skipped.warning);
   const archive = await readArchiveIdentity(dir, scan.segments, segSize).catch((error: unknown) => {
     throw new FatalStreamError('foreign-wal', `Cannot stream into "${dir}": ${(error as Error).message}`, {
-      hint: 'The directory holds a file named like WAL that is not WAL of this server. Move it away.',
+      hint: 'Streaming would resume from that file. Move it away if it does not belong there.',
     });
   });
   if (archive !== undefined && archive.header.systemIdentifier !== identity.systemId) {
@@ -44,6 +47,7 @@ export async function decideStart(
   }
   if (scan.start !== undefined) {
     const basis = scan.start.basis;
+    if (basis.partial && basis.compression === 'none') await checkPartialSize(dir, basis.name, segSize);
     reporter.verbose(
       basis.partial
         ? `resuming segment "${basis.name}": it is the newest file in the directory and incomplete`
@@ -72,3 +76,15 @@ export async function decideStart(
   reporter.verbose(`no WAL in the directory: starting at the server's current position ${formatLsn(identity.xlogpos)}`);
   return { lsn: segmentStartOf(identity.xlogpos, segSize), timeline: identity.timeline };
 }
+
+/** pg_receivewal refuses to reuse a plain .partial that is neither empty nor one segment. */
+const checkPartialSize = async (dir: string, name: string, segSize: number): Promise<void> => {
+  const { size } = await withFsError('stat file', join(dir, name), () => stat(join(dir, name)));
+  if (size !== 0 && size !== segSize) {
+    throw new FatalStreamError(
+      'wal-partial-size',
+      `write-ahead log file "${name}" has ${size} ${size === 1 ? 'byte' : 'bytes'}, should be 0 or ${segSize}`,
+      { hint: 'Streaming would resume in that file; it was not left by a WAL receiver. Move it away.' },
+    );
+  }
+};
