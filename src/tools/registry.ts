@@ -8,6 +8,7 @@ export type ToolMain = (argv: readonly string[], io: ToolIO) => Promise<number>;
  * PostgreSQL starts it once per WAL file.
  */
 export const toolLoaders: Readonly<Record<string, () => Promise<{ main: ToolMain }>>> = {
+  archivecleanup: () => import('./archivecleanup/cli.js'),
   basebackup: () => import('./basebackup/cli.js'),
   'live-restore': () => import('./live-restore/cli.js'),
   promote: () => import('./promote/cli.js'),

@@ -36,6 +36,20 @@ export const errnoOf = (error: unknown): string | undefined => {
   return cause === undefined ? undefined : errnoOf(cause);
 };
 
+/** The plain reason of a file-system error ("No space left on device"), like strerror(3). */
+export const reasonOf = (error: unknown): string => {
+  const errno = errnoOf(error);
+  return (
+    (errno === undefined ? undefined : reasons[errno]) ?? (error instanceof Error ? error.message : String(error))
+  );
+};
+
+/** The stable FileSystemError code for an error ('disk-full', 'permission-denied', ...). */
+export const fsCodeOf = (error: unknown): string => {
+  const errno = errnoOf(error);
+  return (errno === undefined ? undefined : codes[errno]) ?? 'io-error';
+};
+
 /**
  * Wraps a Node file-system error as `Cannot <action> "path": <reason>`. An error that is
  * already a FileSystemError passes through unchanged.
@@ -47,13 +61,9 @@ export const fileSystemError = (
   hint?: string,
 ): FileSystemError => {
   if (error instanceof FileSystemError) return error;
-  const errno = errnoOf(error);
-  const reason =
-    (errno === undefined ? undefined : reasons[errno]) ??
-    (error instanceof Error ? error.message : String(error));
   return new FileSystemError(
-    (errno === undefined ? undefined : codes[errno]) ?? 'io-error',
-    `Cannot ${action} "${path}": ${reason}`,
+    fsCodeOf(error),
+    `Cannot ${action} "${path}": ${reasonOf(error)}`,
     path,
     hint === undefined ? { cause: error } : { cause: error, hint },
   );
