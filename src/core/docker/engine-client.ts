@@ -146,11 +146,12 @@ export class EngineClient {
   }
 
   private transportRequest(method: string, path: string, contentType: string | undefined): http.ClientRequest {
-    const headers: Record<string, string> = { Host: 'docker', 'User-Agent': 'warmstandby-live-restore' };
+    const headers: Record<string, string> = { 'User-Agent': 'warmstandby-live-restore' };
     if (contentType !== undefined) headers['Content-Type'] = contentType;
     const endpoint = this.endpoint;
     if (endpoint.kind === 'unix') {
-      return http.request({ socketPath: endpoint.socketPath, path, method, headers, agent: false });
+      // A socket has no host name; the Docker CLI sends "docker" too.
+      return http.request({ socketPath: endpoint.socketPath, path, method, headers: { ...headers, Host: 'docker' }, agent: false });
     }
     if (endpoint.tls === undefined) {
       return http.request({ host: endpoint.host, port: endpoint.port, path, method, headers, agent: false });
@@ -202,7 +203,15 @@ const reasons: Readonly<Record<string, string>> = {
 export const unreachableError = (url: string, error: unknown): DaemonUnreachableError => {
   const code = (error as { code?: unknown } | null)?.code;
   const known = typeof code === 'string' ? reasons[code] : undefined;
-  const reason = known ?? (error instanceof Error ? error.message : String(error));
+  // OpenSSL's own text names source files; its short `reason` is what a user needs.
+  const sslReason = typeof code === 'string' && code.startsWith('ERR_SSL_') ? (error as { reason?: unknown }).reason : undefined;
+  const reason =
+    known ??
+    (typeof sslReason === 'string'
+      ? `TLS handshake failed: ${sslReason}${/certificate/.test(sslReason) ? ' (the daemon may require a client certificate: cert.pem and key.pem in DOCKER_CERT_PATH)' : ''}`
+      : error instanceof Error
+        ? error.message
+        : String(error));
   const denied = code === 'EACCES' || code === 'EPERM';
   return new DaemonUnreachableError(`Cannot connect to the Docker daemon at ${url}: ${reason}`, {
     code: denied ? 'permission-denied' : 'daemon-unreachable',

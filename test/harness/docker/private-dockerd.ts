@@ -12,6 +12,11 @@ export interface PrivateDockerdOptions {
   readonly flags?: readonly string[];
   /** daemon.json content; `null` leaves the file absent. Default: a small valid file. */
   readonly config?: string | null;
+  /**
+   * 'managed' (default): dockerd starts its own containerd. 'external': the harness runs a
+   * private containerd first and passes --containerd, like a system containerd service.
+   */
+  readonly containerd?: 'managed' | 'external';
 }
 
 const READY_TIMEOUT_MS = 60_000;
@@ -32,11 +37,13 @@ export class PrivateDockerd {
   readonly dataRoot: string;
   readonly execRoot: string;
   flags: readonly string[];
+  readonly containerdSocket: string | undefined;
+  #containerd: ChildProcess | undefined;
   #child: ChildProcess | undefined;
   #exit: Promise<number | null> | undefined;
   #starts = 0;
 
-  private constructor(dir: string, flags: readonly string[]) {
+  private constructor(dir: string, flags: readonly string[], externalContainerd: boolean) {
     this.dir = dir;
     this.socket = join(dir, 'docker.sock');
     this.host = `unix://${this.socket}`;
@@ -45,12 +52,13 @@ export class PrivateDockerd {
     this.dataRoot = join(dir, 'data');
     this.execRoot = join(dir, 'exec');
     this.flags = flags;
+    this.containerdSocket = externalContainerd ? join(dir, 'containerd', 'containerd.sock') : undefined;
   }
 
   static async create(options: PrivateDockerdOptions = {}): Promise<PrivateDockerd> {
     const dir = await mkdtemp(join(tmpdir(), 'ws-dockerd-'));
     await chmod(dir, 0o711);
-    const daemon = new PrivateDockerd(dir, options.flags ?? []);
+    const daemon = new PrivateDockerd(dir, options.flags ?? [], options.containerd === 'external');
     await mkdir(join(dir, 'etc'), { mode: 0o755 });
     const config = options.config === undefined ? daemon.defaultConfig() : options.config;
     if (config !== null) await writeFile(daemon.configFile, config, { mode: 0o644 });
@@ -80,6 +88,7 @@ export class PrivateDockerd {
       '--iptables=false',
       '--bridge=none',
       '--storage-driver=vfs',
+      ...(this.containerdSocket === undefined ? [] : ['--containerd', this.containerdSocket]),
       ...this.flags,
     ];
   }
@@ -107,8 +116,48 @@ export class PrivateDockerd {
     }
   }
 
+  /** The private containerd of an 'external' setup, started once. */
+  private async startContainerd(): Promise<void> {
+    if (this.containerdSocket === undefined || this.#containerd !== undefined) return;
+    const root = join(this.dir, 'containerd');
+    const config = join(root, 'config.toml');
+    await mkdir(root, { recursive: true });
+    await writeFile(
+      config,
+      [
+        'version = 2',
+        `root = ${JSON.stringify(join(root, 'root'))}`,
+        `state = ${JSON.stringify(join(root, 'state'))}`,
+        'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
+        '[grpc]',
+        `  address = ${JSON.stringify(this.containerdSocket)}`,
+        '',
+      ].join('\n'),
+    );
+    const log = await open(join(root, 'containerd.log'), 'w');
+    try {
+      const child = spawn(requireProgram('containerd'), ['--config', config], { stdio: ['ignore', log.fd, log.fd], detached: true });
+      this.#containerd = child;
+      child.unref();
+    } finally {
+      await log.close();
+    }
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (!existsSync(this.containerdSocket)) {
+      if (Date.now() > deadline) throw new Error(`containerd did not create ${this.containerdSocket}`);
+      await sleep(100);
+    }
+  }
+
+  /** The pid of the harness's own containerd ('external' setups). */
+  get containerdPid(): number | undefined {
+    const child = this.#containerd;
+    return child?.exitCode === null && child.signalCode === null ? child.pid : undefined;
+  }
+
   /** Starts dockerd and waits until /_ping answers. */
   async start(): Promise<void> {
+    await this.startContainerd();
     await this.spawnDaemon();
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
@@ -131,6 +180,7 @@ export class PrivateDockerd {
       await this.stop();
       throw new Error(`dockerd kept running for ${timeoutMs / 1000} s although it was expected to exit`);
     }
+    await this.awaitContainerdGone();
     return { code: code ?? null, log: await this.log() };
   }
 
@@ -144,6 +194,22 @@ export class PrivateDockerd {
       process.kill(pid, 'SIGKILL');
       await this.#exit;
     }
+    await this.awaitContainerdGone();
+  }
+
+  /**
+   * dockerd's own containerd outlives it briefly, and an init that reaps orphans lazily (this
+   * sandbox's pid 1 takes seconds) leaves it a zombie. dockerd's next start takes the live pid
+   * in exec-root/containerd/containerd.pid for a running containerd and times out waiting for
+   * it, so wait until that pid has left /proc.
+   */
+  private async awaitContainerdGone(): Promise<void> {
+    const text = await readFile(join(this.execRoot, 'containerd', 'containerd.pid'), 'utf8').catch(() => '');
+    const pid = Number(text.trim());
+    if (!Number.isInteger(pid) || pid <= 0) return;
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await sleep(100);
+    if (existsSync(`/proc/${pid}`)) throw new Error(`dockerd's containerd (pid ${pid}) is still in /proc ${STOP_TIMEOUT_MS / 1000} s after dockerd exited`);
   }
 
   /** An API client (version negotiated) for the test's own requests. */
@@ -167,6 +233,12 @@ export class PrivateDockerd {
         }
       }
       await this.stop();
+    }
+    const containerd = this.containerdPid;
+    if (containerd !== undefined) {
+      const exited = new Promise((resolve) => this.#containerd?.once('exit', resolve));
+      process.kill(containerd, 'SIGTERM');
+      await Promise.race([exited, sleep(STOP_TIMEOUT_MS)]);
     }
     await removeDockerdLeftovers(this.dir);
   }
