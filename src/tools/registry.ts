@@ -9,6 +9,7 @@ export type ToolMain = (argv: readonly string[], io: ToolIO) => Promise<number>;
  */
 export const toolLoaders: Readonly<Record<string, () => Promise<{ main: ToolMain }>>> = {
   archivecleanup: () => import('./archivecleanup/cli.js'),
+  archivewal: () => import('./archivewal/cli.js'),
   basebackup: () => import('./basebackup/cli.js'),
   'live-restore': () => import('./live-restore/cli.js'),
   promote: () => import('./promote/cli.js'),
