@@ -94,7 +94,9 @@ export const openArchiveConsumer = async (options: ArchiveConsumerOptions): Prom
       directoryMode: options.directoryMode,
       ...(options.onPath === undefined ? {} : { onPath: options.onPath }),
     });
-    handler = extractor;
+    handler = recovery === undefined
+      ? extractor
+      : new RecoveryInjector(extractor, recovery.contents, recovery.gucSupported, options.fileMode);
   } else {
     const toStdout = options.baseDir === '-';
     const outName = `${name}${compressionSuffix(options.clientCompression.algorithm)}`;

@@ -1,9 +1,9 @@
 import { type TarMember, createTarHeader } from './tar-format.js';
 import type { TarHandler } from './tar-parser.js';
-import type { TarRewriter } from './tar-rewriter.js';
+import { injectFile } from './tar-rewriter.js';
 
 /**
- * -R in tar format: on the way through the main archive, appends the recovery settings to
+ * -R: on the way through the main archive (to the extractor or the tar rewriter), appends the recovery settings to
  * postgresql.auto.conf (adding the file if the server sent none), drops any standby.signal
  * and adds an empty one at the end. Before PostgreSQL 12 it replaces recovery.conf instead.
  */
@@ -13,7 +13,7 @@ export class RecoveryInjector implements TarHandler {
   private foundAutoConf = false;
 
   constructor(
-    private readonly next: TarRewriter,
+    private readonly next: TarHandler,
     private readonly contents: Buffer,
     private readonly gucSupported: boolean,
     /** Mode of the files this adds (from the server's data_directory_mode). */
@@ -58,10 +58,10 @@ export class RecoveryInjector implements TarHandler {
 
   async archiveEnd(): Promise<void> {
     if (this.gucSupported) {
-      if (!this.foundAutoConf) await this.next.injectFile('postgresql.auto.conf', this.contents, this.fileMode);
-      await this.next.injectFile('standby.signal', Buffer.alloc(0), this.fileMode);
+      if (!this.foundAutoConf) await injectFile(this.next, 'postgresql.auto.conf', this.contents, this.fileMode);
+      await injectFile(this.next, 'standby.signal', Buffer.alloc(0), this.fileMode);
     } else {
-      await this.next.injectFile('recovery.conf', this.contents, this.fileMode);
+      await injectFile(this.next, 'recovery.conf', this.contents, this.fileMode);
     }
     await this.next.archiveEnd();
   }

@@ -34,13 +34,18 @@ export class TarRewriter implements TarHandler {
   }
 
   /** Adds a regular file with the given content (header, content, padding). */
-  async injectFile(name: string, content: Buffer, mode: number): Promise<void> {
-    const member = injectedMember(name, content.length, mode);
-    await this.memberStart(member, createTarHeader(member));
-    if (content.length > 0) await this.memberData(member, content);
-    await this.memberEnd(member);
+  injectFile(name: string, content: Buffer, mode: number): Promise<void> {
+    return injectFile(this, name, content, mode);
   }
 }
+
+/** Hands a whole new member to any tar handler (a rewriter writes it, an extractor creates it). */
+export const injectFile = async (handler: TarHandler, name: string, content: Buffer, mode: number): Promise<void> => {
+  const member = injectedMember(name, content.length, mode);
+  await handler.memberStart(member, createTarHeader(member));
+  if (content.length > 0) await handler.memberData(member, content);
+  await handler.memberEnd(member);
+};
 
 export const injectedMember = (name: string, size: number, mode: number): TarMember => ({
   name,

@@ -19,6 +19,8 @@ export interface VerifyOptions {
   readonly format: 'plain' | 'tar';
   /** Expected system identifier of the WAL (IDENTIFY_SYSTEM's). */
   readonly systemIdentifier?: string;
+  /** false for -X none backups, which hold no WAL (pg_verifybackup --no-parse-wal). */
+  readonly checkWal?: boolean;
 }
 
 export interface VerifyReport {
@@ -178,6 +180,7 @@ export const verifyBackup = async (dir: string, options: VerifyOptions): Promise
   }
   const segSizeGuess = [...walFiles.values()].map((p) => (p.length >= 40 ? p.readUInt32LE(32) : 0)).find((s) => s > 0);
   const needed = segSizeGuess === undefined ? [] : neededSegments(manifest, segSizeGuess);
+  if (options.checkWal === false) return { problems, files: seen.size, bytes, walSegments: 0 };
   if (manifest.walRanges.length > 0 && segSizeGuess === undefined) {
     problems.push('no WAL segments found for the backup\'s WAL range');
   }

@@ -42,7 +42,11 @@ export const finishBackup = async (request: FinishRequest): Promise<void> => {
     });
   }
   if (options.verify && local) {
-    const report = await verifyBackup(baseDir, { format: options.format, systemIdentifier: request.systemId });
+    const report = await verifyBackup(baseDir, {
+      format: options.format,
+      systemIdentifier: request.systemId,
+      checkWal: options.walMethod !== 'none',
+    });
     for (const problem of report.problems) reporter.error(problem);
     if (report.problems.length > 0) {
       throw new ValidationError(
@@ -52,6 +56,7 @@ export const finishBackup = async (request: FinishRequest): Promise<void> => {
       );
     }
     reporter.info(`backup successfully verified: ${report.files} files, ` +
-      `${(report.bytes / 1048576).toFixed(1)} MB, ${report.walSegments} WAL segment${report.walSegments === 1 ? '' : 's'}`);
+      `${(report.bytes / 1048576).toFixed(1)} MB, ` +
+      (options.walMethod === 'none' ? 'no WAL (-X none)' : `${report.walSegments} WAL segment${report.walSegments === 1 ? '' : 's'}`));
   }
 };
