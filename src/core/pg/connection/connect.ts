@@ -136,6 +136,7 @@ const connectTarget = async (
         const expired = deadline.expired;
         if (expired === undefined && i + 1 < attempts.length && retryable(resolved.sslmode, failure)) continue;
         const passfile = fromPassfile ? resolved.passfile : undefined;
+        address ??= addressOf(failure.original);
         throw finalError(expired ?? failure.original, describeTarget(target, address), passfile);
       }
     }
@@ -186,6 +187,12 @@ const attempt = async (
     channel.fail(error instanceof Error ? error : new Error(String(error)));
     throw new AttemptFailure(error, error instanceof StartupServerError ? 'server' : 'other', tlsSocket !== undefined);
   }
+};
+
+/** The address a refused or unreachable connection was aimed at (node puts it on the error). */
+const addressOf = (error: unknown): string | undefined => {
+  const cause = error instanceof Error ? (error.cause as { address?: unknown } | undefined) : undefined;
+  return typeof cause?.address === 'string' ? cause.address : undefined;
 };
 
 /** libpq prefixes every failure with where it tried to connect. */

@@ -71,6 +71,20 @@ describe('connect_timeout and abort', () => {
   });
 });
 
+describe('where it tried', () => {
+  it('names the host and, when they differ, the address it resolved to', async () => {
+    const error = await failure(connect({ resolved: resolvedFor(1, { host: 'localhost' }) }));
+    expect(error.message).toMatch(/^connection to server at "localhost" \((127\.0\.0\.1|::1)\), port 1 failed: Connection refused$/);
+    expect((error as ConnectionError).code).toBe('connection-failed');
+  });
+
+  it('names the socket file for a unix-socket target', async () => {
+    const error = await failure(connect({ resolved: resolvedFor(5999, { host: '/nonexistent-dir' }) }));
+    expect(error.message).toBe('connection to server on socket "/nonexistent-dir/.s.PGSQL.5999" failed: No such file or directory');
+    expect((error as ConnectionError).hint).toMatch(/accepting connections on that socket/);
+  });
+});
+
 describe('SSL negotiation', () => {
   const answerSsl = async (bytes: Buffer): Promise<FrontendReader> => {
     const reader = new FrontendReader(await server.nextConnection());
