@@ -98,11 +98,13 @@ export const statusRows = (report: StatusReport): string[][] => {
   row('Docker host', report.host);
   row('Daemon', report.reachable ? `reachable (API ${report.apiVersion ?? '?'})` : `unreachable: ${report.unreachableReason ?? ''}`);
   const cfg = report.configFile;
-  row('Config file', `${cfg.path} (${cfg.source}${cfg.exists ? '' : ', absent'})${cfg.dockerdReads === undefined ? '' : `; dockerd reads ${cfg.dockerdReads}`}`);
+  const source = cfg.source === 'dockerd' ? "dockerd's --config-file" : cfg.source === 'option' ? '--config-file' : 'default';
+  row('Config file', `${cfg.path} (${source}${cfg.exists ? '' : ', absent'})${cfg.dockerdReads === undefined ? '' : `; dockerd reads ${cfg.dockerdReads}`}`);
   row('In the file', report.fileValue === 'invalid' ? `invalid: ${report.fileProblems[0] ?? ''}` : report.fileValue === null ? 'not set' : yesNo(report.fileValue));
   row('Running daemon', report.runningValue === undefined ? 'unknown' : yesNo(report.runningValue));
   row('Command-line flag', report.commandLineFlag === 'unknown' ? 'unknown (dockerd not found)' : report.commandLineFlag === null ? 'not set' : `--live-restore=${report.commandLineFlag}`);
-  row('dockerd process', report.dockerd === undefined ? `not found${report.dockerdNotes.length > 0 ? `: ${report.dockerdNotes.join('; ')}` : ''}` : `pid ${report.dockerd.pid} (${report.dockerd.foundBy})`);
+  const foundBy = report.dockerd?.foundBy === 'pidfile' ? 'from its pid file' : 'found in /proc';
+  row('dockerd process', report.dockerd === undefined ? `not found${report.dockerdNotes.length > 0 ? `: ${report.dockerdNotes.join('; ')}` : ''}` : `pid ${report.dockerd.pid} (${foundBy})`);
   row('Swarm', report.swarm ?? 'unknown');
   row('Server version', report.serverVersion ?? 'unknown');
   if (report.installedDockerd !== undefined) row('Installed dockerd', `${report.installedDockerd.version ?? 'unknown version'} (${report.installedDockerd.path})`);
@@ -111,6 +113,7 @@ export const statusRows = (report: StatusReport): string[][] => {
   row('Running containers', report.runningContainers === undefined ? 'unknown' : String(report.runningContainers));
   row('containerd', report.containerd === 'unknown' ? 'unknown' : report.containerd.managedByDockerd ? `managed by dockerd (pid ${report.containerd.pid ?? '?'})` : 'external (system containerd)');
   row('systemd', report.systemd === 'unknown' ? 'unknown' : report.systemd === null ? 'not managed by systemd' : `${report.systemd.unit}: KillMode=${report.systemd.killMode}, ${report.systemd.activeState}`);
-  row('Pipe limit', `${report.pipeMaxSize === undefined ? 'unknown' : `pipe-max-size ${report.pipeMaxSize} bytes`}; ${report.fifoNote}`);
+  row('Pipe limit', report.pipeMaxSize === undefined ? 'unknown' : `${report.pipeMaxSize} bytes (fs.pipe-max-size)`);
+  row('While dockerd is down', `output blocks once a container's ${FIFO_BYTES / 1024} KiB FIFO is full`);
   return rows;
 };
