@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   type PgCluster,
+  chownToServerUser,
   describeWithPg,
   lsnFromText,
   makeTempDir,
   removeTempDir,
+  runProcess,
   startCluster,
   startStandby,
   waitFor,
@@ -17,6 +19,18 @@ import { copyDataDirectory } from '../../harness/pg/copy-data-dir.js';
 import { runPromote, snapshotTree, topLevelListing } from './promote-helpers.js';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
+
+/**
+ * The oracle: pg_ctl promote of the same major, run as the server's user, on the same
+ * directory. Its message lines without the "pg_ctl: " prefix must be ours without
+ * "promote: error: " / "promote: hint: ". Only used where pg_ctl itself will not signal.
+ */
+const pgCtlSays = async (cluster: PgCluster, dataDir: string): Promise<{ code: number | null; lines: string[] }> => {
+  const result = await runProcess(join(cluster.binDir, 'pg_ctl'), ['promote', '-D', dataDir], { asServerUser: true });
+  return { code: result.code, lines: result.stderr.trim().split('\n').map((l) => l.replace(/^pg_ctl: /, '')) };
+};
+const ourLines = (stderr: string): string[] =>
+  stderr.trim().split('\n').map((l) => l.replace(/^promote: (error|hint): /, ''));
 
 describeWithPg('promote -D (local)', (major) => {
   let primary: PgCluster;
@@ -95,6 +109,8 @@ describeWithPg('promote -D (local)', (major) => {
     expect(run.stdout).toBe('');
     expect(await topLevelListing(primary.dataDir)).toEqual(before);
     expect(existsSync(join(primary.dataDir, 'promote'))).toBe(false);
+    const oracle = await pgCtlSays(primary, primary.dataDir);
+    expect(oracle).toEqual({ code: 1, lines: [ourLines(run.stderr)[0]] });
   });
 
   it('refuses a stopped standby: PID file does not exist, exit 1, nothing written', async () => {
@@ -108,6 +124,7 @@ describeWithPg('promote -D (local)', (major) => {
         'promote: hint: Is server running?\n',
     );
     expect(await snapshotTree(standby.dataDir)).toEqual(before);
+    expect(await pgCtlSays(standby, standby.dataDir)).toEqual({ code: 1, lines: ourLines(run.stderr) });
   });
 
   it('refuses a missing directory', async () => {
@@ -116,6 +133,7 @@ describeWithPg('promote -D (local)', (major) => {
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(`promote: error: directory "${missing}" does not exist\n`);
     expect(existsSync(missing)).toBe(false);
+    expect(await pgCtlSays(primary, missing)).toEqual({ code: 1, lines: ourLines(run.stderr) });
   });
 
   it('refuses a corrupt pg_control (in a copy of a live standby\'s directory) without signalling', async () => {
@@ -127,6 +145,7 @@ describeWithPg('promote -D (local)', (major) => {
       // The copy gets the live standby's postmaster.pid, naming its running postmaster: only
       // the pg_control check stands between the tool and signalling it.
       await copyFile(join(standby.dataDir, 'postmaster.pid'), join(copy, 'postmaster.pid'));
+      await chownToServerUser(join(copy, 'postmaster.pid'));
       const controlPath = join(copy, 'global', 'pg_control');
       const control = await readFile(controlPath);
       control.writeUInt8(control.readUInt8(48) ^ 0x01, 48); // checkpoint timeline, inside the CRC
@@ -139,6 +158,8 @@ describeWithPg('promote -D (local)', (major) => {
           `promote: hint: The CRC-32C of "${controlPath}" does not match its contents.\n`,
       );
       expect(await snapshotTree(copy)).toEqual(before);
+      expect(await standby.isInRecovery()).toBe(true);
+      expect(await pgCtlSays(standby, copy)).toEqual({ code: 1, lines: [ourLines(run.stderr)[0]] });
       expect(await standby.isInRecovery()).toBe(true);
     } finally {
       removeTempDir(copyBase);
