@@ -69,6 +69,13 @@ export async function copyStream(ctx: CopyContext): Promise<CopyOutcome> {
       if (next === 'failed') throw failure;
       if (next === 'aborted') {
         stop = 'signal';
+        // A read is still waiting for the server, and the COPY can only end after it: ask for
+        // an immediate keepalive (replyRequested) instead of waiting for the server's next one.
+        try {
+          stream.sendStatus({ write: writer.writtenLsn, flush: ctx.reportFlush ? writer.flushedLsn : 0n, apply: 0n, replyRequested: true });
+        } catch {
+          // The connection is already gone: finish() reports that.
+        }
         break;
       }
       if (next.done === true) break;
