@@ -46,6 +46,7 @@ export function locatePgBinaries(major: number): Availability<PgBinaries & { rea
   };
   const user = findServerUser();
   if (user === undefined) return { ok: false, reason: `no unprivileged account to run PostgreSQL as root (${SETUP_HINT})` };
+  let version = '';
   for (const program of [binaries.initdb, binaries.pgCtl, binaries.postgres]) {
     const probe = spawnSync(program, ['--version'], {
       encoding: 'utf8',
@@ -61,9 +62,9 @@ export function locatePgBinaries(major: number): Availability<PgBinaries & { rea
     if (reported === null || Number(reported[1]) !== major) {
       return { ok: false, reason: `${program} reports "${probe.stdout.trim()}", expected PostgreSQL ${major}` };
     }
-    if (program === binaries.postgres) return { ok: true, value: { ...binaries, version: `${reported[1]}${reported[2] ?? ''}` } };
+    version = `${reported[1]}${reported[2] ?? ''}`;
   }
-  return { ok: false, reason: `unreachable: no postgres binary probed for ${major}` };
+  return { ok: true, value: { ...binaries, version } };
 }
 
 /** Client and oracle programs the harness and the tests use, from Debian packages. */
