@@ -1,0 +1,82 @@
+import { Option } from 'commander';
+import type { ToolIO } from '../../core/cli/io.js';
+import { createOutput, type Output } from '../../core/cli/output.js';
+import { createProgram } from '../../core/cli/program.js';
+import { formatBytes } from '../../core/cli/progress.js';
+import { runCli } from '../../core/cli/run-tool.js';
+import { UsageError } from '../../core/errors.js';
+import { RestoreExit } from './exit-status.js';
+import { NotInArchiveError, type RestoreWalOptions, type RestoreWalResult, runRestoreWal } from './run.js';
+
+const TOOL = 'restorewal';
+
+const buildProgram = (io: ToolIO) =>
+  createProgram(TOOL, `${TOOL} fetches a WAL file from an archive directory for a recovering server.`, io, {
+    usageExitStatus: RestoreExit.usage,
+  })
+    .usage('[OPTION]... WALFILENAME TARGETPATH ARCHIVEDIR')
+    .argument('[arguments...]')
+    .addOption(new Option('-v, --verbose', 'say what was restored, and when a file is not archived (stderr)'))
+    .addOption(new Option('--json', 'print the result as one JSON document'))
+    .addOption(new Option('--no-sync', 'do not fsync the restored file'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'For use as restore_command in postgresql.conf:',
+        "  restore_command = 'restorewal %f %p /mnt/server/archivedir'",
+        '',
+        'WALFILENAME (%f) must be a segment, .partial, .history or .backup file name; it is found',
+        'in ARCHIVEDIR plain or compressed (NAME.gz, NAME.lz4, NAME.zst, as archivewal -Z writes',
+        'it), checked, and written to TARGETPATH (%p) through a temporary name. Segments must',
+        'carry the page header of their name, be whole, and belong to the system of the data',
+        "directory (global/pg_control in the current directory) or else of the archive's record.",
+        '',
+        'Exit status:',
+        '    0  restored',
+        '    1  not in the archive (answered at once; the server asks again later)',
+        '    2  usage error, or WALFILENAME is not a WAL file name',
+        '    3  I/O error: archive unreadable, TARGETPATH not writable, disk full',
+        '  150  the archived file does not match its name (page header, size, history syntax)',
+        '  151  the archived segment belongs to another database system',
+        '  152  the archived file is damaged (compressed data does not decompress)',
+        'Statuses above 125 make PostgreSQL stop recovery instead of ending it early.',
+      ].join('\n'),
+    );
+
+/** The complete CLI, loaded when the quick "not archived" answer does not apply. */
+export const mainWithOptions = (argv: readonly string[], io: ToolIO): Promise<number> =>
+  runCli(TOOL, io, RestoreExit.usage, async () => {
+    const program = buildProgram(io);
+    program.parse([...argv], { from: 'user' });
+    const opts = program.opts<Record<string, unknown>>();
+    const [file, target, archive, ...extra] = program.args;
+    const hint = `Try "${TOOL} --help" for more information.`;
+    if (file === undefined || target === undefined || archive === undefined || extra.length > 0) {
+      throw new UsageError('expected exactly WALFILENAME TARGETPATH ARCHIVEDIR (%f %p and the archive)', {
+        exitStatus: RestoreExit.usage,
+        hint,
+      });
+    }
+    const options: RestoreWalOptions = { file, target, archive, cwd: io.cwd, sync: opts['sync'] !== false };
+    const out = createOutput(TOOL, io);
+    const verbose = opts['verbose'] === true || io.stderr.isTTY === true;
+    try {
+      const result = await runRestoreWal(options);
+      report(out, result, opts['json'] === true, opts['verbose'] === true);
+      return RestoreExit.restored;
+    } catch (error) {
+      if (!(error instanceof NotInArchiveError)) throw error;
+      if (opts['json'] === true) out.json({ file, restored: false, reason: 'not-in-archive' });
+      if (verbose) out.log(error.message);
+      return error.exitStatus;
+    }
+  });
+
+const report = (out: Output, result: RestoreWalResult, json: boolean, verbose: boolean): void => {
+  if (json) out.json({ ...result, restored: true });
+  if (verbose) {
+    const from = result.restoredFrom === result.file ? '' : ` from "${result.restoredFrom}"`;
+    out.log(`restored "${result.file}"${from} (${formatBytes(result.bytes)})`);
+  }
+};

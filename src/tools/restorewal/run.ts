@@ -1,0 +1,168 @@
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { decompressBuffer } from '../../core/compression/codec.js';
+import { CompressionError } from '../../core/compression/compression-error.js';
+import { FileSystemError, ValidationError, WarmstandbyError } from '../../core/errors.js';
+import { writeTempFile } from '../../core/fs/durable.js';
+import { fileSystemError, withFsError } from '../../core/fs/fs-error.js';
+import { fsyncDirectory } from '../../core/fs/sync.js';
+import { tempPathFor } from '../../core/fs/temp-name.js';
+import { readArchiveSystemId } from '../../core/wal/archive-system-id.js';
+import { type ArchivedVariant, findArchivedVariants } from '../../core/wal/archive-variants.js';
+import { validateSegmentHeader } from '../../core/wal/page-header.js';
+import { DEFAULT_SEGMENT_SIZE } from '../../core/wal/segment-size.js';
+import { parseTimelineHistory } from '../../core/wal/timeline-history.js';
+import type { WalFileName } from '../../core/wal/wal-file-kind.js';
+import { RestoreExit } from './exit-status.js';
+import { parseRequestedFile } from './request.js';
+
+export interface RestoreWalOptions {
+  /** `%f`: the file the server wants. */
+  readonly file: string;
+  /** `%p`: where to put it, relative to `cwd` (the data directory under restore_command). */
+  readonly target: string;
+  readonly archive: string;
+  readonly cwd: string;
+  readonly sync: boolean;
+}
+
+export interface RestoreWalResult {
+  readonly file: string;
+  readonly restoredFrom: string;
+  readonly compression: string;
+  readonly bytes: number;
+  readonly systemIdentifier: string | undefined;
+}
+
+/** The requested file is simply not archived (yet): exit 1, the standby asks again later. */
+export class NotInArchiveError extends WarmstandbyError {
+  constructor(file: string, archive: string) {
+    super('not-in-archive', `"${file}" is not in archive "${archive}"`, { exitStatus: RestoreExit.notInArchive });
+  }
+}
+
+const fatal = (code: string, status: number, message: string, cause?: unknown): WarmstandbyError =>
+  new WarmstandbyError(code, message, { exitStatus: status, ...(cause === undefined ? {} : { cause }) });
+
+/**
+ * restore_command: find the file in the archive (plain or compressed), check it belongs
+ * under the requested name and to this system, and put it at `%p` through a temporary name.
+ */
+export async function runRestoreWal(options: RestoreWalOptions): Promise<RestoreWalResult> {
+  const file = parseRequestedFile(options.file);
+  const archive = resolve(options.cwd, options.archive);
+  const variants = ioStep(() => findArchivedVariants(archive, file), archive);
+  const variant = variants[0];
+  if (variant === undefined) throw new NotInArchiveError(file.name, archive);
+
+  const content = await readContent(variant);
+  const systemIdentifier = await expectedSystem(archive, options.cwd);
+  checkContent(file, content, systemIdentifier);
+
+  const target = resolve(options.cwd, options.target);
+  const tmp = tempPathFor(target);
+  try {
+    await writeTempFile(tmp, content, { sync: options.sync, mode: 0o600 });
+    await withFsError('rename file', `${tmp}" to "${target}`, () => rename(tmp, target));
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw asIoError(error);
+  }
+  await fsyncDirectory(dirname(target), { sync: options.sync }).catch((error: unknown) => {
+    throw asIoError(error);
+  });
+  return {
+    file: file.name,
+    restoredFrom: variant.name,
+    compression: variant.compression,
+    bytes: content.length,
+    systemIdentifier,
+  };
+}
+
+const readContent = async (variant: ArchivedVariant): Promise<Buffer> => {
+  const raw = await withFsError('read archived file', variant.path, () => readFile(variant.path)).catch(
+    (error: unknown) => {
+      throw asIoError(error);
+    },
+  );
+  try {
+    return await decompressBuffer(raw, variant.compression, { name: variant.path, expectedSize: DEFAULT_SEGMENT_SIZE });
+  } catch (error) {
+    if (error instanceof CompressionError && error.code !== 'compression-unavailable') {
+      throw fatal('corrupt-archived-file', RestoreExit.corruptCompressed, error.message, error);
+    }
+    throw asIoError(error);
+  }
+};
+
+/** The system the WAL must belong to: the data directory's pg_control, else the archive's record. */
+const expectedSystem = async (archive: string, cwd: string): Promise<string | undefined> => {
+  const fromControl = await readControlSystemId(join(cwd, 'global', 'pg_control'));
+  if (fromControl !== undefined) return fromControl;
+  try {
+    return await readArchiveSystemId(archive);
+  } catch (error) {
+    throw asIoError(error);
+  }
+};
+
+/** system_identifier is the first field of pg_control (uint64, host byte order). */
+const readControlSystemId = async (path: string): Promise<string | undefined> => {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(8);
+      const { bytesRead } = await handle.read(head, 0, 8, 0);
+      return bytesRead === 8 ? head.readBigUInt64LE(0).toString() : undefined;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+};
+
+const checkContent = (file: WalFileName, content: Buffer, systemIdentifier: string | undefined): void => {
+  const name = file.name;
+  if (file.kind === 'segment' || file.kind === 'partial') {
+    let segmentSize: number;
+    try {
+      const check = systemIdentifier === undefined ? { name } : { name, systemIdentifier };
+      segmentSize = validateSegmentHeader(content, check).header.segmentSize;
+    } catch (error) {
+      const foreign = error instanceof ValidationError && error.code === 'wal-foreign-system';
+      const message = (error as Error).message.replace(/^Cannot accept/, 'Cannot restore');
+      throw fatal(foreign ? 'wal-foreign-system' : 'wal-header-mismatch', foreign ? RestoreExit.foreignSystem : RestoreExit.contentMismatch, message, error);
+    }
+    const sizeOk = file.kind === 'segment' ? content.length === segmentSize : content.length <= segmentSize;
+    if (!sizeOk) {
+      throw fatal('wal-size-mismatch', RestoreExit.contentMismatch, `Cannot restore "${name}": the archived file holds ${content.length} bytes, a segment ${segmentSize}`);
+    }
+  } else if (file.kind === 'history') {
+    try {
+      parseTimelineHistory(content.toString('utf8'));
+    } catch (error) {
+      throw fatal('invalid-history-file', RestoreExit.contentMismatch, `Cannot restore "${name}": ${(error as Error).message}`, error);
+    }
+  }
+};
+
+const ioStep = <T>(step: () => T, archive: string): T => {
+  try {
+    return step();
+  } catch (error) {
+    throw asIoError(fileSystemError(error, 'read archive', archive));
+  }
+};
+
+/** Transient trouble (disk full, permissions, a missing mount): not fatal, the server retries. */
+const asIoError = (error: unknown): WarmstandbyError => {
+  if (error instanceof WarmstandbyError && error.exitStatus > 125) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const path = error instanceof FileSystemError ? error.path : '';
+  return new FileSystemError(error instanceof WarmstandbyError ? error.code : 'io-error', message, path, {
+    exitStatus: RestoreExit.ioError,
+    cause: error,
+  });
+};
