@@ -2,12 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestProject } from 'vitest/node';
 import { REPO_ROOT } from './pg/binaries.js';
 import { forget, reapLeftovers, registerTempDir } from './pg/leftovers.js';
 import { findServerUser } from './pg/server-user.js';
 import { missingPrerequisites, probeTestEnvironment } from './pg/environment-probe.js';
-import { generateTlsFixtures } from './pg/tls-generate.js';
+import { TEST_ENVIRONMENT_VARIABLE } from './pg/test-environment.js';
 
 let runDir: string | undefined;
 let runDirHandle: string | undefined;
@@ -15,10 +14,11 @@ let runDirHandle: string | undefined;
 /**
  * Runs once per `vitest run`: prepares the PostgreSQL binaries (idempotent; the pretest step
  * normally did it already), stops servers a crashed earlier run left behind, probes every
- * prerequisite once and hands the result to the test workers. Under CI=true a missing
+ * prerequisite once and hands the result to the test workers (with a shared directory where
+ * the first worker that needs TLS fixtures makes them). Under CI=true a missing
  * prerequisite fails the run; locally the affected tests are reported as skipped.
  */
-export async function setup(project: TestProject): Promise<void> {
+export async function setup(): Promise<void> {
   const prepare = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'setup-test-env.mjs'), '--prepare-only', '--quiet'], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
@@ -38,10 +38,7 @@ export async function setup(project: TestProject): Promise<void> {
     if (environment.ci) throw new Error(`Missing test prerequisites (CI=true turns them into a failure):\n${report}`);
     console.warn(`\ntest harness: missing prerequisites, the tests needing them are SKIPPED:\n${report}\n`);
   }
-  if (environment.tools['openssl']?.ok === true && user !== undefined) {
-    await generateTlsFixtures(join(runDir, 'tls'));
-  }
-  project.provide('wsTestEnvironment', environment);
+  process.env[TEST_ENVIRONMENT_VARIABLE] = JSON.stringify(environment);
 }
 
 export function teardown(): void {

@@ -13,12 +13,6 @@ export interface TestEnvironment {
   readonly runDir: string | null;
 }
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    wsTestEnvironment: TestEnvironment;
-  }
-}
-
 /** Probes everything now (spawns each binary once); the global setup does this once per run. */
 export function probeTestEnvironment(runDir: string | null): TestEnvironment {
   const majors = pgMajorsUnderTest();

@@ -2,8 +2,10 @@
 export { ALL_PG_MAJORS, DEFAULT_LOCAL_PG_MAJORS, isCi, pgMajorsUnderTest } from './majors.js';
 export { TOOL_PATHS } from './binaries.js';
 export type { PgBinaries, ToolName } from './binaries.js';
-export { describeWithPg, pgUnavailableReason, requirePg, requireTool, toolUnavailableReason } from './require-pg.js';
-export type { DescribeWithPgOptions, FoundPg } from './require-pg.js';
+export { pgUnavailableReason, requirePg, requireTool, toolUnavailableReason } from './require-pg.js';
+export type { FoundPg } from './require-pg.js';
+export { describeWithPg } from './describe-with-pg.js';
+export type { DescribeWithPgOptions } from './describe-with-pg.js';
 export { testEnvironment } from './test-environment.js';
 export type { TestEnvironment } from './test-environment.js';
 export { chownToServerUser, serverUser, SERVER_USER_NAME } from './server-user.js';
