@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { readFile, readlink } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { flagValues, lastFlagValue, parseDockerdCommandLine, type DockerdCommandLine } from './dockerd-args.js';
 import type { DockerEndpoint } from './endpoint.js';
 import { listProcesses, readCmdline, readExe, readStat, type ProcEntry } from './proc.js';
@@ -10,6 +10,8 @@ export interface DockerdProcess {
   readonly commandLine: DockerdCommandLine;
   /** /proc/<pid>/exe; ends in " (deleted)" when the binary was replaced since it started. */
   readonly exe: string | undefined;
+  /** Its working directory, against which relative paths on its command line resolve. */
+  readonly cwd: string | undefined;
   readonly foundBy: 'pidfile' | 'process-scan';
   readonly pidfile?: string;
 }
@@ -76,11 +78,16 @@ export const readPidfile = async (path: string): Promise<number | undefined> => 
 };
 
 const inspectDockerd = async (pid: number, procRoot: string): Promise<Omit<DockerdProcess, 'foundBy'> | undefined> => {
-  const [stat, argv, exe] = await Promise.all([readStat(pid, procRoot), readCmdline(pid, procRoot), readExe(pid, procRoot)]);
+  const [stat, argv, exe, cwd] = await Promise.all([
+    readStat(pid, procRoot),
+    readCmdline(pid, procRoot),
+    readExe(pid, procRoot),
+    readlink(join(procRoot, String(pid), 'cwd')).catch(() => undefined),
+  ]);
   if (stat === undefined || argv === undefined || stat.state === 'Z') return undefined;
   const names = [stat.comm, basename(argv[0] ?? ''), basename((exe ?? '').replace(/ \(deleted\)$/, ''))];
   if (!names.includes('dockerd')) return undefined;
-  return { pid, commandLine: parseDockerdCommandLine(argv), exe };
+  return { pid, commandLine: parseDockerdCommandLine(argv), exe, cwd };
 };
 
 /** /var/run is a link to /run on every current distribution. */
@@ -107,4 +114,9 @@ export const servesEndpoint = (line: DockerdCommandLine, endpoint: DockerEndpoin
 export const findManagedContainerd = (dockerdPid: number, processes: readonly ProcEntry[]): ProcEntry | undefined =>
   processes.find((p) => p.ppid === dockerdPid && p.comm === 'containerd');
 
-export const configFileOf = (line: DockerdCommandLine): string | undefined => lastFlagValue(line, 'config-file');
+/** dockerd's --config-file, made absolute against its working directory. */
+export const configFileOf = (dockerd: Pick<DockerdProcess, 'commandLine' | 'cwd'>): string | undefined => {
+  const value = lastFlagValue(dockerd.commandLine, 'config-file');
+  if (value === undefined || isAbsolute(value)) return value;
+  return dockerd.cwd === undefined ? undefined : resolve(dockerd.cwd, value);
+};

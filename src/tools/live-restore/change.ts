@@ -44,7 +44,9 @@ export async function runChange(desired: boolean, options: ChangeOptions): Promi
   requireValidFile(state, 'edit');
   requireManageableDaemon(state, `${action} live restore`);
   if (desired) requireNotSwarm(state, 'enable live restore');
-  if (options.reload && !options.dryRun && !daemonDown) requireDockerd(state, `${action} live restore`);
+  // Without dockerd's command line a --live-restore flag could not be ruled out, and a file
+  // that repeats it would stop dockerd: enabling needs the process even with --no-reload.
+  if ((desired || options.reload) && !options.dryRun && !daemonDown) requireDockerd(state, `${action} live restore`);
   const file = state.file;
   const analysis = state.analysis;
   if (file === undefined || analysis === undefined) throw new Error('daemon.json was not read');

@@ -127,13 +127,13 @@ const queryApi = async (client: EngineClient): Promise<ApiPart> => {
 
 /** --config-file, else the file dockerd was started with, else the default location. */
 const chooseConfigFile = (options: LiveRestoreOptions, defaults: DockerDefaults, dockerd: DockerdProcess | undefined): ConfigFileChoice => {
-  const fromDockerd = dockerd === undefined ? undefined : configFileOf(dockerd.commandLine);
+  const fromDockerd = dockerd === undefined ? undefined : configFileOf(dockerd);
   const dockerdReads = dockerd === undefined ? undefined : fromDockerd ?? defaults.configFile;
   if (options.configFile !== undefined) {
     const path = resolve(options.io.cwd, options.configFile);
     const differs = dockerdReads !== undefined && isAbsolute(dockerdReads) && resolve(dockerdReads) !== path;
     return { path, source: 'option', ...(differs ? { dockerdReads } : {}) };
   }
-  if (fromDockerd !== undefined && isAbsolute(fromDockerd)) return { path: fromDockerd, source: 'dockerd' };
+  if (fromDockerd !== undefined) return { path: fromDockerd, source: 'dockerd' };
   return { path: defaults.configFile, source: 'default' };
 };

@@ -1,5 +1,5 @@
+// No vitest import: probing prerequisites must work outside a test worker too.
 import { accessSync, constants } from 'node:fs';
-import { describe, it } from 'vitest';
 
 /** Programs a private dockerd needs (Debian's docker.io, containerd, runc, busybox-static). */
 export const DOCKER_PROGRAMS = {
@@ -39,25 +39,4 @@ export const dockerUnavailableReason = (): string | undefined => {
     return `missing ${missing.join(', ')} (scripts/install-system-deps.sh installs docker.io and busybox-static)`;
   }
   return undefined;
-};
-
-const ci = (): boolean => process.env['CI'] === 'true' || process.env['CI'] === '1';
-
-/**
- * A describe block that needs a real dockerd. Without its prerequisites it is registered as
- * skipped with the reason in its title (never counted as passed); under CI=true it fails.
- */
-export const describeWithDocker = (title: string, body: () => void): void => {
-  const reason = dockerUnavailableReason();
-  if (reason === undefined) {
-    describe(title, body);
-  } else if (ci()) {
-    describe(title, () => {
-      it('has its prerequisites', () => {
-        throw new Error(`Cannot run "${title}" under CI: ${reason}`);
-      });
-    });
-  } else {
-    describe.skip(`${title} (skipped: ${reason})`, body);
-  }
 };

@@ -5,7 +5,7 @@ import type { EngineClient } from '../../../src/core/docker/engine-client.js';
 import { getInfo, listRunningContainers } from '../../../src/core/docker/engine-api.js';
 import { processAlive } from '../../../src/core/docker/proc.js';
 import { buildBusyboxRootfs, containerState, importBusyboxImage, runBusybox } from '../../harness/docker/busybox.js';
-import { describeWithDocker } from '../../harness/docker/prerequisites.js';
+import { describeWithDocker } from '../../harness/docker/describe-with-docker.js';
 import { PrivateDockerd, sleep } from '../../harness/docker/private-dockerd.js';
 import { findingIds, jsonOf, liveRestore } from './cli-runner.js';
 

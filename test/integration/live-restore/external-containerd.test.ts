@@ -3,7 +3,7 @@ import type { EngineClient } from '../../../src/core/docker/engine-client.js';
 import { listRunningContainers } from '../../../src/core/docker/engine-api.js';
 import { listProcesses, processAlive, readCmdline } from '../../../src/core/docker/proc.js';
 import { buildBusyboxRootfs, importBusyboxImage, runBusybox } from '../../harness/docker/busybox.js';
-import { describeWithDocker } from '../../harness/docker/prerequisites.js';
+import { describeWithDocker } from '../../harness/docker/describe-with-docker.js';
 import { PrivateDockerd, sleep } from '../../harness/docker/private-dockerd.js';
 import { jsonOf, liveRestore } from './cli-runner.js';
 

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithDocker } from '../../harness/docker/prerequisites.js';
+import { describeWithDocker } from '../../harness/docker/describe-with-docker.js';
 import { PrivateDockerd } from '../../harness/docker/private-dockerd.js';
 import { freePort, generateDockerTls, type DockerTls } from '../../harness/docker/tls.js';
 import { findingIds, jsonOf, liveRestore } from './cli-runner.js';

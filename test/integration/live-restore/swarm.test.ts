@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EngineClient } from '../../../src/core/docker/engine-client.js';
 import { getInfo, swarmState } from '../../../src/core/docker/engine-api.js';
-import { describeWithDocker } from '../../harness/docker/prerequisites.js';
+import { describeWithDocker } from '../../harness/docker/describe-with-docker.js';
 import { PrivateDockerd, sleep } from '../../harness/docker/private-dockerd.js';
 import { findingIds, jsonOf, liveRestore } from './cli-runner.js';
 

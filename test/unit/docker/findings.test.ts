@@ -25,7 +25,7 @@ const state = ({ file = '{}', info = {}, argv = 'dockerd -H fd://', extra = {} }
     endpoint,
     client: new EngineClient(endpoint),
     info: { ServerVersion: '20.10.24', OSType: 'linux', Driver: 'overlay2', DockerRootDir: '/var/lib/docker', LiveRestoreEnabled: false, Swarm: { LocalNodeState: 'inactive' }, ...info },
-    dockerd: { pid: 100, commandLine, exe: '/usr/sbin/dockerd', foundBy: 'pidfile' },
+    dockerd: { pid: 100, commandLine, exe: '/usr/sbin/dockerd', cwd: '/', foundBy: 'pidfile' },
     dockerdNotes: [],
     ...(liveFlag === undefined ? {} : { flagLiveRestore: liveFlag.value === true || liveFlag.value === 'true' }),
     configFile: { path: '/etc/docker/daemon.json', source: 'default' },
