@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir } from './temp-dirs.js';
 import { testEnvironment } from './test-environment.js';
@@ -10,12 +10,29 @@ export type { TlsFixtures } from './tls-generate.js';
 
 let pending: Promise<TlsFixtures> | undefined;
 
-/** The run's fixtures (made once by the global setup), or made now for this process. */
+/**
+ * The run's fixtures: made by the first worker that needs them, in the run's shared directory,
+ * and reused by every later test file (a run without TLS tests never pays for the keys).
+ */
 export function tlsFixtures(): Promise<TlsFixtures> {
-  const runDir = testEnvironment().runDir;
-  if (runDir !== null && existsSync(join(runDir, 'tls', 'complete'))) return Promise.resolve(fixturesIn(join(runDir, 'tls')));
-  pending ??= generateTlsFixtures(join(makeTempDir('ws-tls-'), 'tls'));
+  pending ??= makeOrReuse();
   return pending;
+}
+
+async function makeOrReuse(): Promise<TlsFixtures> {
+  const runDir = testEnvironment().runDir;
+  if (runDir === null) return generateTlsFixtures(join(makeTempDir('ws-tls-'), 'tls'));
+  const shared = join(runDir, 'tls');
+  if (existsSync(join(shared, 'complete'))) return fixturesIn(shared);
+  // Two workers may race here: each builds its own set and the first rename wins.
+  const staging = `${shared}.${process.pid}`;
+  await generateTlsFixtures(staging);
+  try {
+    await rename(staging, shared);
+  } catch {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return fixturesIn(shared);
 }
 
 /** An extra client certificate for `commonName` (e.g. a role for `cert` authentication). */
