@@ -200,12 +200,12 @@ export const receiveBackup = async (
       if (modern) {
         await handleModern(next.value);
       } else {
-        if (archive !== undefined) {
+        if (manifestStarted) {
+          await writeManifest(next.value);
+        } else if (archive !== undefined) {
           await archive.push(next.value);
           done += next.value.length;
           hooks.onProgress(done, tablespaceNum, false);
-        } else if (manifestStarted) {
-          await writeManifest(next.value);
         }
       }
     }
