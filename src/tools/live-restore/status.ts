@@ -14,7 +14,8 @@ export interface StatusReport {
   readonly apiVersion?: string;
   readonly serverVersion?: string;
   readonly osType?: string;
-  readonly configFile: { readonly path: string; readonly source: string; readonly exists: boolean; readonly dockerdReads?: string };
+  /** `exists` is null when the file could not be read. */
+  readonly configFile: { readonly path: string; readonly source: string; readonly exists: boolean | null; readonly dockerdReads?: string };
   /** true/false from the file, null when the key is absent, 'invalid' when unreadable. */
   readonly fileValue: boolean | null | 'invalid';
   readonly fileProblems: readonly string[];
@@ -54,7 +55,7 @@ export const statusReport = (state: DaemonState): StatusReport => {
     configFile: {
       path: state.configFile.path,
       source: state.configFile.source,
-      exists: state.file?.exists ?? false,
+      exists: state.file?.exists ?? null,
       ...(state.configFile.dockerdReads === undefined ? {} : { dockerdReads: state.configFile.dockerdReads }),
     },
     fileValue,
@@ -99,7 +100,7 @@ export const statusRows = (report: StatusReport): string[][] => {
   row('Daemon', report.reachable ? `reachable (API ${report.apiVersion ?? '?'})` : `unreachable: ${report.unreachableReason ?? ''}`);
   const cfg = report.configFile;
   const source = cfg.source === 'dockerd' ? "dockerd's --config-file" : cfg.source === 'option' ? '--config-file' : 'default';
-  row('Config file', `${cfg.path} (${source}${cfg.exists ? '' : ', absent'})${cfg.dockerdReads === undefined ? '' : `; dockerd reads ${cfg.dockerdReads}`}`);
+  row('Config file', `${cfg.path} (${source}${cfg.exists === null ? ', unreadable' : cfg.exists ? '' : ', absent'})${cfg.dockerdReads === undefined ? '' : `; dockerd reads ${cfg.dockerdReads}`}`);
   row('In the file', report.fileValue === 'invalid' ? `invalid: ${report.fileProblems[0] ?? ''}` : report.fileValue === null ? 'not set' : yesNo(report.fileValue));
   row('Running daemon', report.runningValue === undefined ? 'unknown' : yesNo(report.runningValue));
   row('Command-line flag', report.commandLineFlag === 'unknown' ? 'unknown (dockerd not found)' : report.commandLineFlag === null ? 'not set' : `--live-restore=${report.commandLineFlag}`);

@@ -46,7 +46,9 @@ export async function readDaemonConfigFile(path: string): Promise<DaemonConfigFi
 /** A file-system failure on daemon.json, with the Docker tools' exit status for file access. */
 export const accessError = (error: unknown, action: string, path: string): FileSystemError => {
   const denied = errnoOf(error) === 'EACCES' || errnoOf(error) === 'EPERM';
-  const wrapped = fileSystemError(error, action, path);
+  // A FileSystemError from a helper names its own (temporary) path: name ours instead.
+  const original = error instanceof FileSystemError && error.cause !== undefined ? error.cause : error;
+  const wrapped = fileSystemError(original, action, path);
   return new FileSystemError(wrapped.code, wrapped.message, path, {
     exitStatus: DockerExitStatus.fileAccess,
     cause: error,
