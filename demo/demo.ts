@@ -6,11 +6,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Table from 'cli-table3';
-import {
-  ALL_PG_MAJORS, type PgCluster, chownToServerUser, findFreePort, makeTempDir, pgUnavailableReason,
-  removeTempDir, startCluster, waitFor, waitForReplay, waitForStreaming,
-} from '../test/harness/pg/index.js';
+// The harness's modules one by one: its index also brings vitest, which runs only under vitest.
+import type { PgCluster } from '../test/harness/pg/cluster.js';
+import { ALL_PG_MAJORS } from '../test/harness/pg/majors.js';
+import { findFreePort } from '../test/harness/pg/ports.js';
+import { pgUnavailableReason } from '../test/harness/pg/require-pg.js';
+import { chownToServerUser } from '../test/harness/pg/server-user.js';
+import { makeTempDir, removeTempDir } from '../test/harness/pg/temp-dirs.js';
+import { waitForStreaming } from '../test/harness/pg/standby.js';
+import { startCluster } from '../test/harness/pg/start-cluster.js';
+import { waitFor } from '../test/harness/pg/wait.js';
+import { waitForReplay } from '../test/harness/pg/wal.js';
+import { processIO } from '../src/core/cli/io.js';
+import { createOutput } from '../src/core/cli/output.js';
 import { parseLsn } from '../src/core/wal/lsn.js';
 import { REPO_ROOT, mustRun, runTool, say } from './narrator.js';
 import { adoptDataDirectory } from './standby-from-backup.js';
@@ -139,11 +147,8 @@ const main = async (): Promise<void> => {
   const dry = await mustRun('archivecleanup', ['-n', archive, newest]);
   say.output(dry.stdout.split('\n').slice(0, 5).join('\n'));
 
-  say.step('promote --check, then promote');
-  const sconn = ['-h', standby.host, '-p', String(standby.port), '-U', 'postgres'];
-  const check = await runTool('promote', ['--check', ...sconn]);
-  say.output(check.stdout);
-  const promoted = await timed('promote (waiting)', () => mustRun('promote', ['-D', standby.dataDir]));
+  say.step('promote --check: compare receive and replay, then promote and wait');
+  const promoted = await timed('promote --check (waiting)', () => mustRun('promote', ['--check', '-D', standby.dataDir, '-U', 'postgres']));
   say.output(promoted.stdout);
   say.ok(`pg_is_in_recovery() = ${await standby.sql('SELECT pg_is_in_recovery()')}`);
 
@@ -165,16 +170,16 @@ const main = async (): Promise<void> => {
   say.step('What happened');
   receiver.kill('SIGINT');
   await new Promise((resolve) => receiver?.once('close', resolve));
-  const table = new Table({ head: ['what', 'value'] });
-  table.push(
+  // The WAL file name's first 8 hex digits are the timeline the server now writes on.
+  const walFile = await standby.sql('SELECT pg_walfile_name(pg_current_wal_lsn())');
+  createOutput('demo', processIO()).table(['what', 'value'], [
     ['PostgreSQL', `${primary.version}`],
     ['primary position before promotion', primaryLsn],
-    ['new timeline on the standby', await standby.sql('SELECT timeline_id FROM pg_control_checkpoint()')],
+    ['timeline of the promoted standby', String(Number.parseInt(walFile.slice(0, 8), 16))],
     ['segments archived by archivewal', String(count(archive, (n) => /^[0-9A-F]{24}/.test(n)))],
     ['files streamed by receivewal', String(count(streamed, () => true))],
     ...timings,
-  );
-  process.stdout.write(`${table.toString()}\n`);
+  ]);
 };
 
 main()

@@ -1,6 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PgCluster, chownToServerUser, requirePg } from '../test/harness/pg/index.js';
+import { PgCluster } from '../test/harness/pg/cluster.js';
+import { requirePg } from '../test/harness/pg/require-pg.js';
+import { chownToServerUser } from '../test/harness/pg/server-user.js';
 
 /**
  * Starts a standby from a data directory that basebackup -R wrote into `baseDir/data`: the
