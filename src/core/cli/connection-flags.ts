@@ -19,8 +19,10 @@ export const addConnectionOptions = (program: Command): Command =>
     .addOption(new Option('-h, --host <hostname>', 'database server host or socket directory'))
     .addOption(new Option('-p, --port <port>', 'database server port number'))
     .addOption(new Option('-U, --username <name>', 'connect as specified database user'))
-    .addOption(new Option('-w, --no-password', 'never prompt for password'))
-    .addOption(new Option('-W, --password', 'force password prompt (should happen automatically)'));
+    // --password first: commander gives a lone --no-X a default of true, which would read
+    // as "prompt" when neither flag was given.
+    .addOption(new Option('-W, --password', 'force password prompt (should happen automatically)'))
+    .addOption(new Option('-w, --no-password', 'never prompt for password'));
 
 /** Reads the flags back from commander's parsed options. */
 export const connectionFlagsFrom = (opts: Record<string, unknown>): ConnectionFlags => {
