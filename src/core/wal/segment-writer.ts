@@ -3,6 +3,7 @@ import { ProtocolError } from '../errors.js';
 import { openCompressedSegmentFile } from './compressed-segment-file.js';
 import { openPlainSegmentFile, type SegmentFile, type SegmentFileOptions } from './segment-file.js';
 import { segmentFileName, segmentOffsetOf, segmentStartLsn } from './segment-name.js';
+import { WalBuffer, type BufferedRun } from './wal-buffer.js';
 import type { CompressionMethod } from './wal-file-kind.js';
 
 /**
@@ -19,6 +20,9 @@ import type { CompressionMethod } from './wal-file-kind.js';
  * Memory is bounded: past `maxPendingBytes` of unwritten data, append() returns a promise
  * the caller awaits before reading more from the socket.
  */
+/** The unit received WAL is copied into: a divisor of every segment size. */
+const CHUNK_BYTES = 1024 * 1024;
+
 export interface SegmentWriterOptions {
   readonly dir: string;
   readonly segSize: number;
@@ -52,11 +56,6 @@ interface OpenSegment {
   synced: number;
 }
 
-interface Pending {
-  readonly lsn: bigint;
-  readonly data: Buffer;
-}
-
 interface SyncWaiter {
   readonly target: bigint;
   readonly resolve: (lsn: bigint) => void;
@@ -71,8 +70,7 @@ export class SegmentWriter extends EventEmitter<{
   private received = 0n;
   private written = 0n;
   private flushed = 0n;
-  private queue: Pending[] = [];
-  private queuedBytes = 0;
+  private readonly buffer: WalBuffer;
   private current: OpenSegment | undefined;
   private pump: Promise<void> | undefined;
   private backgroundSync: Promise<void> | undefined;
@@ -80,14 +78,15 @@ export class SegmentWriter extends EventEmitter<{
   private syncWaiters: SyncWaiter[] = [];
   private writtenWaiters: SyncWaiter[] = [];
   private failure: unknown;
-  private readonly maxPending: number;
   private readonly batchBytes: number;
   private readonly backgroundBytes: number;
 
   constructor(private readonly options: SegmentWriterOptions) {
     super();
-    this.maxPending = options.maxPendingBytes ?? 32 * 1024 * 1024;
-    this.batchBytes = options.writeBatchBytes ?? 1024 * 1024;
+    const maxPending = options.maxPendingBytes ?? 32 * 1024 * 1024;
+    const chunk = Math.min(CHUNK_BYTES, options.segSize);
+    this.buffer = new WalBuffer(chunk, Math.max(2, Math.ceil(maxPending / chunk)));
+    this.batchBytes = options.writeBatchBytes ?? 2 * 1024 * 1024;
     this.backgroundBytes = options.backgroundSyncBytes ?? 4 * 1024 * 1024;
   }
 
@@ -104,14 +103,14 @@ export class SegmentWriter extends EventEmitter<{
     return this.flushed;
   }
   get pendingBytes(): number {
-    return this.queuedBytes;
+    return this.buffer.bufferedBytes;
   }
   get failed(): unknown {
     return this.failure;
   }
   /** Whether a segment file is open (bytes of an incomplete segment were received). */
   get hasOpenSegment(): boolean {
-    return this.current !== undefined || this.queue.length > 0;
+    return this.current !== undefined || !this.buffer.isEmpty;
   }
 
   /** Starts (or restarts, after a reconnect or a timeline switch) at a segment start. */
@@ -140,11 +139,10 @@ export class SegmentWriter extends EventEmitter<{
       throw new ProtocolError(`got WAL data offset ${hex8(offset)}, expected ${hex8(expected)}`);
     }
     if (data.length === 0) return undefined;
-    this.queue.push({ lsn, data });
-    this.queuedBytes += data.length;
+    this.buffer.put(lsn, data);
     this.received += BigInt(data.length);
     this.kick();
-    if (this.queuedBytes <= this.maxPending) return undefined;
+    if (this.buffer.hasRoom) return undefined;
     return new Promise<void>((resolve) => this.roomWaiters.push(resolve)).then(() => this.throwIfFailed());
   }
 
@@ -200,12 +198,12 @@ export class SegmentWriter extends EventEmitter<{
         this.pump = undefined;
         // A running background sync re-kicks when it ends; spinning here would busy-loop.
         const waitersLeft = this.syncWaiters.length > 0 && this.backgroundSync === undefined;
-        if (this.failure === undefined && (this.queue.length > 0 || waitersLeft)) this.kick();
+        if (this.failure === undefined && (!this.buffer.isEmpty || waitersLeft)) this.kick();
       });
   }
 
   private async run(): Promise<void> {
-    while (this.queue.length > 0) {
+    while (!this.buffer.isEmpty) {
       await this.writeBatch();
       await this.serviceSyncWaiters(false);
     }
@@ -214,23 +212,13 @@ export class SegmentWriter extends EventEmitter<{
 
   private async writeBatch(): Promise<void> {
     const { segSize } = this.options;
-    const first = this.queue[0] as Pending;
-    const current = this.current ?? (await this.openSegmentAt(first.lsn));
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    const room = segSize - current.written;
-    while (this.queue.length > 0 && bytes < this.batchBytes && bytes < room) {
-      const item = this.queue[0] as Pending;
-      const take = Math.min(item.data.length, room - bytes);
-      chunks.push(take === item.data.length ? item.data : item.data.subarray(0, take));
-      bytes += take;
-      if (take === item.data.length) this.queue.shift();
-      else this.queue[0] = { lsn: item.lsn + BigInt(take), data: item.data.subarray(take) };
-    }
-    await current.file.write(chunks, current.written);
-    current.written += bytes;
-    this.written += BigInt(bytes);
-    this.queuedBytes -= bytes;
+    const head = this.buffer.peek(1, this.received) as BufferedRun;
+    const current = this.current ?? (await this.openSegmentAt(head.lsn));
+    const run = this.buffer.peek(this.batchBytes, current.start + BigInt(segSize)) as BufferedRun;
+    await current.file.write(run.views, Number(run.lsn - current.start));
+    this.buffer.consume(run.bytes);
+    current.written += run.bytes;
+    this.written += BigInt(run.bytes);
     this.releaseRoom();
     this.resolveWrittenWaiters();
     if (current.written === segSize) await this.completeSegment(current);
@@ -331,7 +319,7 @@ export class SegmentWriter extends EventEmitter<{
   }
 
   private releaseRoom(): void {
-    if (this.queuedBytes > this.maxPending) return;
+    if (!this.buffer.hasRoom) return;
     const waiters = this.roomWaiters;
     this.roomWaiters = [];
     for (const wake of waiters) wake();

@@ -97,7 +97,8 @@ class FramingEncoder implements StreamEncoder {
   ) {}
 
   async update(data: Buffer): Promise<Buffer[]> {
-    this.pending.push(data);
+    // Kept until the frame is cut, after the caller reuses its buffer: copy.
+    this.pending.push(Buffer.from(data));
     this.pendingBytes += data.length;
     return this.pendingBytes >= this.frameBytes ? this.cut() : [];
   }

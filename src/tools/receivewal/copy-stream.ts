@@ -38,10 +38,10 @@ type Next = IteratorResult<XLogData | Keepalive> | 'aborted' | 'failed';
 export async function copyStream(ctx: CopyContext): Promise<CopyOutcome> {
   const { stream, writer, reporter } = ctx;
   let failure: unknown;
-  let wakeOnFailure: () => void = () => undefined;
-  const failed = new Promise<'failed'>((resolve) => {
-    wakeOnFailure = () => resolve('failed');
-  });
+  // Wakes the read in progress. (Promise.race against promises that stay pending would make
+  // them hold on to every message that ever won a race: all the WAL received.)
+  let wake: ((reason: 'aborted' | 'failed') => void) | undefined;
+  const wakeOnFailure = (): void => wake?.('failed');
   const feedback = new Feedback(writer, {
     reportFlush: ctx.reportFlush,
     synchronous: ctx.synchronous,
@@ -54,7 +54,8 @@ export async function copyStream(ctx: CopyContext): Promise<CopyOutcome> {
   });
   const onFlushed = (): void => feedback.flushed();
   writer.on('flushed', onFlushed);
-  const aborted = abortPromise(ctx.signal);
+  const onAbort = (): void => wake?.('aborted');
+  ctx.signal?.addEventListener('abort', onAbort);
   const iterator = stream[Symbol.asyncIterator]();
   let serverEnd = writer.receivedLsn;
   let stop: 'endpos' | 'signal' | undefined;
@@ -65,7 +66,13 @@ export async function copyStream(ctx: CopyContext): Promise<CopyOutcome> {
         stop = 'signal';
         break;
       }
-      const next: Next = await Promise.race([iterator.next(), aborted.promise, failed]);
+      if (failure !== undefined) throw failure;
+      const pending = iterator.next();
+      const next: Next = await new Promise<Next>((resolve, reject) => {
+        wake = resolve;
+        pending.then(resolve, reject);
+      });
+      wake = undefined;
       if (next === 'failed') throw failure;
       if (next === 'aborted') {
         stop = 'signal';
@@ -107,7 +114,7 @@ export async function copyStream(ctx: CopyContext): Promise<CopyOutcome> {
   } finally {
     feedback.stop();
     writer.off('flushed', onFlushed);
-    aborted.dispose();
+    ctx.signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -128,17 +135,4 @@ const acceptWal = async (ctx: CopyContext, message: XLogData): Promise<'endpos' 
   }
   if (endpos !== undefined && endpos < writer.receivedLsn) return 'endpos';
   return undefined;
-};
-
-const abortPromise = (
-  signal: AbortSignal | undefined,
-): { readonly promise: Promise<'aborted'>; dispose(): void } => {
-  if (signal === undefined) return { promise: new Promise(() => undefined), dispose: () => undefined };
-  let onAbort: () => void = () => undefined;
-  const promise = new Promise<'aborted'>((resolve) => {
-    onAbort = () => resolve('aborted');
-    if (signal.aborted) resolve('aborted');
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 };

@@ -100,7 +100,7 @@ describe('SegmentWriter (plain)', () => {
     let release: () => void = () => undefined;
     let gate = new Promise<void>((resolve) => (release = resolve));
     const w = writer({
-      maxPendingBytes: 256 * 1024,
+      maxPendingBytes: 2 * MB,
       openSegment: async (options) => {
         const file = await openPlainSegmentFile(options);
         return Object.assign(Object.create(file) as SegmentFile, {
@@ -113,11 +113,15 @@ describe('SegmentWriter (plain)', () => {
     });
     w.begin(1, 0n);
     let paused = false;
-    for (let i = 0; i < 8 && !paused; i++) {
-      paused = w.append(BigInt(i * 64 * 1024), Buffer.alloc(64 * 1024, 1)) !== undefined;
+    let at = 0;
+    while (!paused && at < 8 * MB) {
+      paused = w.append(BigInt(at), Buffer.alloc(64 * 1024, 1)) !== undefined;
+      at += 64 * 1024;
     }
     expect(paused).toBe(true);
-    expect(w.pendingBytes).toBeLessThanOrEqual(256 * 1024 + 64 * 1024);
+    // Held: the 2 MB budget, plus at most the message that crossed it.
+    expect(w.pendingBytes).toBeLessThanOrEqual(2 * MB + 64 * 1024);
+    expect(w.pendingBytes).toBeGreaterThanOrEqual(2 * MB);
     release();
     gate = Promise.resolve();
     await w.close();
