@@ -1,4 +1,5 @@
-import { link, open, rename, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errnoOf, fileSystemError, withFsError } from './fs-error.js';
 import { fsyncDirectory, shouldSync, type SyncOptions } from './sync.js';
@@ -44,6 +45,29 @@ export async function writeTempFile(
       await handle.close();
     }
   });
+}
+
+/**
+ * Copies `source` to a new file `tmp` (copy_file_range in the kernel where possible, like
+ * cp) and fsyncs it. `tmp` must not exist; on failure it is removed.
+ */
+export async function copyToTempFile(source: string, tmp: string, options: SyncOptions = {}): Promise<void> {
+  try {
+    await withFsError('copy file', `${source}" to "${tmp}`, () => copyFile(source, tmp, constants.COPYFILE_EXCL));
+    if (shouldSync(options)) {
+      await withFsError('fsync file', tmp, async () => {
+        const handle = await open(tmp, 'r+');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      });
+    }
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
 }
 
 /**

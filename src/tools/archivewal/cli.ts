@@ -1,94 +1,25 @@
-import { Option } from 'commander';
-import type { ToolIO } from '../../core/cli/io.js';
-import { createOutput, type Output } from '../../core/cli/output.js';
-import { createProgram } from '../../core/cli/program.js';
-import { formatBytes } from '../../core/cli/progress.js';
-import { runCli } from '../../core/cli/run-tool.js';
-import { parseCompressionSpec } from '../../core/compression/compression-spec.js';
-import { UsageError } from '../../core/errors.js';
 import type { ToolMain } from '../registry.js';
-import { type ArchiveWalOptions, type ArchiveWalResult, runArchiveWal } from './run.js';
+import { runArchiveWal } from './run.js';
 
-const TOOL = 'archivewal';
-
-const buildProgram = (io: ToolIO) =>
-  createProgram(TOOL, `${TOOL} copies a finished WAL file into an archive directory, safely.`, io, {
-    usageExitStatus: 2,
-  })
-    .usage('[OPTION]... WALFILE ARCHIVEDIR')
-    .argument('[arguments...]')
-    .addOption(new Option('-Z, --compress <method[:detail]>', 'compress segments: gzip, lz4 or zstd[:level]'))
-    .addOption(new Option('-v, --verbose', 'say what was archived (stderr)'))
-    .addOption(new Option('--json', 'print the result as one JSON document'))
-    .addOption(new Option('--no-sync', 'do not fsync (for tests only: a crash may lose the archive)'))
-    .addHelpText(
-      'after',
-      [
-        '',
-        'For use as archive_command in postgresql.conf:',
-        "  archive_command = 'archivewal %p /mnt/server/archivedir'",
-        '',
-        'WALFILE (%p) must be a WAL segment, a .partial segment, a timeline .history file or a',
-        'backup history (.backup) file, named as the server names them; segments must carry',
-        'the page header of their name (PostgreSQL 14-18). The file is written under a temporary',
-        'name, fsynced, and linked into place, which never replaces an existing file; then the',
-        'directory is fsynced. The first segment records the cluster\'s system identifier in',
-        'ARCHIVEDIR/.warmstandby-system-identifier; segments of any other system are refused.',
-        '',
-        'A file already archived with identical content (also in compressed form) is success;',
-        'with different content it is an error and the archived file stays as it was. -Z stores',
-        'segments as NAME.gz, NAME.lz4 or NAME.zst (history and backup files stay plain); levels',
-        'are those of pg_receivewal -Z (the lz4 frame encoder here has a single level).',
-        '',
-        'Exit status: 0 archived, or already archived with identical content; 1 any failure',
-        '(the server retries later); 2 usage error. Never above 125, which would stop the',
-        "server's archiver.",
-      ].join('\n'),
-    );
-
-interface ParsedArgs {
-  readonly options: Omit<ArchiveWalOptions, 'cwd'>;
-  readonly verbose: boolean;
-  readonly json: boolean;
-}
-
-export const parseArchiveWalArgs = (argv: readonly string[], io: ToolIO): ParsedArgs => {
-  const program = buildProgram(io);
-  program.parse([...argv], { from: 'user' });
-  const opts = program.opts<Record<string, unknown>>();
-  const hint = `Try "${TOOL} --help" for more information.`;
-  const [source, archive, ...extra] = program.args;
-  if (source === undefined) throw new UsageError('must specify the WAL file to archive (%p)', { exitStatus: 2, hint });
-  if (archive === undefined) throw new UsageError('must specify the archive directory', { exitStatus: 2, hint });
-  if (extra.length > 0) throw new UsageError('too many command-line arguments', { exitStatus: 2, hint });
-  const compressText = typeof opts['compress'] === 'string' ? opts['compress'] : 'none';
-  let compression;
+/**
+ * The server runs archive_command once per segment, so the usual form `archivewal %p DIR`
+ * runs the job straight away; commander, colours and the codecs load only for options,
+ * for something to say, or for an error to explain (cli-full.ts).
+ */
+export const main: ToolMain = async (argv, io) => {
+  if (argv.length !== 2 || argv.some((arg) => arg.startsWith('-'))) {
+    const { mainWithOptions } = await import('./cli-full.js');
+    return mainWithOptions(argv, io);
+  }
+  const [source = '', archive = ''] = argv;
+  let outcome;
   try {
-    compression = parseCompressionSpec(compressText);
+    const result = await runArchiveWal({ source, archive, cwd: io.cwd, compression: { method: 'none', level: 0 }, sync: true });
+    if (result.outcome === 'archived') return 0;
+    outcome = { result };
   } catch (error) {
-    throw new UsageError((error as Error).message, { exitStatus: 2, hint });
+    outcome = { error };
   }
-  return {
-    options: { source, archive, compression, sync: opts['sync'] !== false },
-    verbose: opts['verbose'] === true,
-    json: opts['json'] === true,
-  };
-};
-
-export const main: ToolMain = (argv, io) =>
-  runCli(TOOL, io, 2, async () => {
-    const { options, verbose, json } = parseArchiveWalArgs(argv, io);
-    const result = await runArchiveWal({ ...options, cwd: io.cwd });
-    report(createOutput(TOOL, io), result, verbose, json);
-    return 0;
-  });
-
-const report = (out: Output, result: ArchiveWalResult, verbose: boolean, json: boolean): void => {
-  if (json) out.json(result);
-  if (result.outcome === 'already-archived') {
-    out.log(`"${result.file}" is already archived as "${result.storedAs}" with identical content`);
-  } else if (verbose) {
-    const stored = result.storedAs === result.file ? '' : ` as "${result.storedAs}" (${formatBytes(result.storedBytes)})`;
-    out.log(`archived "${result.file}" (${formatBytes(result.bytes)})${stored}`);
-  }
+  const { reportOutcome } = await import('./cli-full.js');
+  return reportOutcome(io, outcome);
 };

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ValidationError } from '../../core/errors.js';
 import { withFsError } from '../../core/fs/fs-error.js';
@@ -10,9 +10,11 @@ import { classifyWalFileName, type WalFileName } from '../../core/wal/wal-file-k
 export interface IncomingFile {
   readonly file: WalFileName;
   readonly path: string;
-  readonly data: Buffer;
+  readonly size: number;
   /** Segments and partial segments: what their first page says. */
   readonly identity: SegmentIdentity | undefined;
+  /** The whole content, read when needed (compression, comparison with an archived copy). */
+  readonly content: () => Promise<Buffer>;
 }
 
 const refuse = (name: string, reason: string): ValidationError =>
@@ -35,19 +37,25 @@ export function classifyIncoming(sourcePath: string): WalFileName {
   return file;
 }
 
-/** Reads the file once and checks that its content fits its kind and name. */
+/**
+ * Checks that the file fits its kind and name. A segment is judged by its first page and
+ * its size, so a plain copy never pulls 16 MB through JavaScript; history and backup
+ * history files are small and read whole.
+ */
 export async function readIncoming(path: string, file: WalFileName): Promise<IncomingFile> {
-  const data = await withFsError('read file', path, () => readFile(path));
   const name = file.name;
   if (file.kind === 'segment' || file.kind === 'partial') {
-    const identity = validateSegmentHeader(data, { name });
+    const { head, size } = await withFsError('read file', path, () => readHead(path));
+    const identity = validateSegmentHeader(head, { name });
     const segmentSize = identity.header.segmentSize;
-    if (file.kind === 'segment' && data.length !== segmentSize) {
-      throw refuse(name, `it holds ${data.length} bytes, a segment holds ${segmentSize}`);
+    if (file.kind === 'segment' && size !== segmentSize) {
+      throw refuse(name, `it holds ${size} bytes, a segment holds ${segmentSize}`);
     }
-    if (data.length > segmentSize) throw refuse(name, `it holds ${data.length} bytes, more than a segment`);
-    return { file, path, data, identity };
+    if (size > segmentSize) throw refuse(name, `it holds ${size} bytes, more than a segment`);
+    return { file, path, size, identity, content: () => withFsError('read file', path, () => readFile(path)) };
   }
+  const data = await withFsError('read file', path, () => readFile(path));
+  const whole = { file, path, size: data.length, identity: undefined, content: () => Promise.resolve(data) };
   if (file.kind === 'history') {
     let entries;
     try {
@@ -59,12 +67,26 @@ export async function readIncoming(path: string, file: WalFileName): Promise<Inc
     if (last !== undefined && last.timeline >= file.timeline) {
       throw refuse(name, `it lists timeline ${last.timeline}, not older than ${file.timeline}`);
     }
-    return { file, path, data, identity: undefined };
+    return whole;
   }
   const text = data.toString('latin1');
   const start = /^START WAL LOCATION: .*\(file ([0-9A-F]{24})\)$/m.exec(text)?.[1];
   if (start !== file.segmentName) {
     throw refuse(name, 'not a backup history file (no START WAL LOCATION naming its segment)');
   }
-  return { file, path, data, identity: undefined };
+  return whole;
 }
+
+const PAGE = 8192;
+
+const readHead = async (path: string): Promise<{ head: Buffer; size: number }> => {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const head = Buffer.alloc(Math.min(size, PAGE));
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return { head: head.subarray(0, bytesRead), size };
+  } finally {
+    await handle.close();
+  }
+};

@@ -1,10 +1,10 @@
 import { readFile, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { compressBuffer, decompressBuffer } from '../../core/compression/codec.js';
 import { suffixOfCompression } from '../../core/compression/compression-method.js';
 import type { CompressionSpec } from '../../core/compression/compression-spec.js';
 import { ValidationError } from '../../core/errors.js';
-import { publishNoReplace, writeTempFile } from '../../core/fs/durable.js';
+import { copyToTempFile, publishNoReplace, writeTempFile } from '../../core/fs/durable.js';
+import { filesEqual } from '../../core/fs/files-equal.js';
 import { withFsError } from '../../core/fs/fs-error.js';
 import { tempPathFor } from '../../core/fs/temp-name.js';
 import { readArchiveSystemId, recordArchiveSystemId } from '../../core/wal/archive-system-id.js';
@@ -32,6 +32,10 @@ export interface ArchiveWalResult {
   readonly systemIdentifier: string | undefined;
 }
 
+// The codecs load only when something is compressed: archive_command runs once per segment,
+// and a plain push should cost little more than starting Node and copying the file.
+const loadCodec = () => import('../../core/compression/codec.js');
+
 /**
  * archive_command: validate the file, then publish it under its name in the archive without
  * ever replacing anything. A name already archived with the same content (in any of its
@@ -54,27 +58,27 @@ export async function runArchiveWal(options: ArchiveWalOptions): Promise<Archive
   const method = file.kind === 'segment' || file.kind === 'partial' ? options.compression.method : 'none';
   const storedAs = `${file.plainName}${suffixOfCompression(method)}`;
   const finalPath = join(archive, storedAs);
-  const stored = await compressBuffer(incoming.data, { method, level: options.compression.level });
   const tmp = tempPathFor(finalPath);
-  try {
-    await writeTempFile(tmp, stored, { sync: options.sync, mode: 0o600 });
-  } catch (error) {
-    await unlink(tmp).catch(() => undefined);
-    throw error;
+  let storedBytes = incoming.size;
+  if (method === 'none') {
+    await copyToTempFile(sourcePath, tmp, { sync: options.sync });
+  } else {
+    const { compressBuffer } = await loadCodec();
+    const stored = await compressBuffer(await incoming.content(), { method, level: options.compression.level });
+    storedBytes = stored.length;
+    try {
+      await writeTempFile(tmp, stored, { sync: options.sync, mode: 0o600 });
+    } catch (error) {
+      await unlink(tmp).catch(() => undefined);
+      throw error;
+    }
   }
   const outcome = await publishNoReplace(tmp, finalPath, { sync: options.sync });
   if (outcome === 'exists') {
     // Another pusher published this name between our look and our link.
     return sameAsArchived(incoming, findArchivedVariants(archive, file), systemIdentifier);
   }
-  return {
-    file: file.name,
-    outcome: 'archived',
-    storedAs,
-    bytes: incoming.data.length,
-    storedBytes: stored.length,
-    systemIdentifier,
-  };
+  return { file: file.name, outcome: 'archived', storedAs, bytes: incoming.size, storedBytes, systemIdentifier };
 }
 
 /**
@@ -95,19 +99,25 @@ const checkSystem = async (archive: string, incoming: IncomingFile, sync: boolea
   return recorded;
 };
 
+const sameContent = async (incoming: IncomingFile, variant: ArchivedVariant): Promise<boolean> => {
+  if (variant.compression === 'none') return filesEqual(incoming.path, variant.path);
+  const { decompressBuffer } = await loadCodec();
+  const raw = await withFsError('read archived file', variant.path, () => readFile(variant.path));
+  const content = await decompressBuffer(raw, variant.compression, {
+    name: variant.path,
+    expectedSize: incoming.size,
+    maxOutput: Math.max(incoming.size, 1) * 2,
+  }).catch(() => undefined);
+  return content !== undefined && content.equals(await incoming.content());
+};
+
 const sameAsArchived = async (
   incoming: IncomingFile,
   existing: readonly ArchivedVariant[],
   systemIdentifier: string | undefined,
 ): Promise<ArchiveWalResult> => {
   for (const variant of existing) {
-    const raw = await withFsError('read archived file', variant.path, () => readFile(variant.path));
-    const content = await decompressBuffer(raw, variant.compression, {
-      name: variant.path,
-      expectedSize: incoming.data.length,
-      maxOutput: Math.max(incoming.data.length, 1) * 2,
-    }).catch(() => undefined);
-    if (content === undefined || !content.equals(incoming.data)) {
+    if (!(await sameContent(incoming, variant))) {
       throw new ValidationError(
         'archived-differs',
         `Cannot archive "${incoming.file.name}": the archive already holds "${variant.name}" with different content`,
@@ -120,7 +130,7 @@ const sameAsArchived = async (
     file: incoming.file.name,
     outcome: 'already-archived',
     storedAs: first?.name ?? incoming.file.name,
-    bytes: incoming.data.length,
+    bytes: incoming.size,
     storedBytes: first?.size ?? 0,
     systemIdentifier,
   };
