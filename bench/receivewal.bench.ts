@@ -1,0 +1,159 @@
+// receivewal against pg_receivewal 15 (which streams from servers up to 15 only, hence a 15
+// server) over the same ≥ 1 GB range of WAL, kept by a slot neither receiver uses. Both start
+// after the same seeded segment and stop at the same --endpos, fsync on, into a fresh
+// directory on the same disk, alternating for several rounds; medians are compared. The
+// archives of the first round must be identical. Our peak RSS is read from /proc (VmHWM).
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { REPO_ROOT, TOOL_PATHS, locatePgBinaries } from '../test/harness/pg/binaries.js';
+import { findFreePort } from '../test/harness/pg/ports.js';
+import { baseEnv, runProcess } from '../test/harness/pg/run-process.js';
+import { makeTempDir } from '../test/harness/pg/temp-dirs.js';
+import { type BenchRow, median } from './result.js';
+
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const WAL_BYTES = Number(process.env['BENCH_WAL_BYTES'] ?? 1.05 * 1024 ** 3);
+const SEGMENT = 16 * 1024 * 1024;
+const RSS_TARGET_MB = 150;
+
+interface Timed {
+  readonly ms: number;
+  readonly peakRssKb: number;
+}
+
+const timed = (command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Timed> =>
+  new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let peak = 0;
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const poll = setInterval(() => {
+      try {
+        const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+        if (hwm !== undefined) peak = Math.max(peak, Number(hwm));
+      } catch {
+        // The child has exited between polls.
+      }
+    }, 20);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      const ms = performance.now() - started;
+      if (code === 0) resolve({ ms, peakRssKb: peak });
+      else reject(new Error(`${command} exited ${code}: ${stderr}`));
+    });
+  });
+
+const lsnText = (lsn: bigint): string => `${(lsn >> 32n).toString(16).toUpperCase()}/${(lsn & 0xffffffffn).toString(16).toUpperCase()}`;
+const lsnOf = (text: string): bigint => {
+  const [hi = '0', lo = '0'] = text.split('/');
+  return (BigInt(`0x${hi}`) << 32n) | BigInt(`0x${lo}`);
+};
+const segmentName = (lsn: bigint): string => {
+  const segno = lsn / BigInt(SEGMENT);
+  const hex = (v: bigint): string => v.toString(16).toUpperCase().padStart(8, '0');
+  return `00000001${hex(segno / 256n)}${hex(segno % 256n)}`;
+};
+
+/** A 15 server of our own (the test harness's helpers need vitest, which a bench is not). */
+const startServer = async () => {
+  const found = locatePgBinaries(15);
+  if (!found.ok) throw new Error(found.reason);
+  const pg = found.value;
+  const base = makeTempDir('ws-bench-rw-pg15-');
+  const data = join(base, 'data');
+  const port = await findFreePort();
+  const must = async (cmd: string, args: string[]): Promise<string> => {
+    const r = await runProcess(cmd, args, { asServerUser: true, timeoutMs: 600_000 });
+    if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  await must(pg.initdb, ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync']);
+  const opts = `-p ${port} -k ${base} -c listen_addresses='' -c max_wal_size=4GB -c checkpoint_timeout=1h ` +
+    '-c shared_buffers=128MB -c autovacuum=off -c wal_level=replica -c max_wal_senders=4';
+  await must(pg.pgCtl, ['-D', data, '-o', opts, '-l', join(base, 'server.log'), '-w', 'start']);
+  const psqlEnv = baseEnv({ PGHOST: base, PGPORT: String(port), PGUSER: 'postgres', PGDATABASE: 'postgres' });
+  const sql = async (q: string): Promise<string> => {
+    const r = await runProcess(TOOL_PATHS.psql, ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-c', q],
+      { env: psqlEnv, timeoutMs: 600_000 });
+    if (r.code !== 0) throw new Error(`psql: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  const stop = async (): Promise<void> => {
+    await runProcess(pg.pgCtl, ['-D', data, '-m', 'immediate', 'stop'], { asServerUser: true });
+    await rm(base, { recursive: true, force: true });
+  };
+  return { host: base, port, walDir: join(data, 'pg_wal'), sql, stop };
+};
+
+const sameArchives = (a: string, b: string): boolean => {
+  const names = readdirSync(a).sort();
+  if (names.join() !== readdirSync(b).sort().join()) return false;
+  return names.every((n) => readFileSync(join(a, n)).equals(readFileSync(join(b, n))));
+};
+
+export const run = async (): Promise<BenchRow[]> => {
+  const server = await startServer();
+  try {
+    // The slot keeps the range; no receiver streams through it, so it never moves.
+    const start = lsnOf(await server.sql("SELECT lsn FROM pg_create_physical_replication_slot('keep', true, false)"));
+    await server.sql('CREATE TABLE filler (id int, pad text)');
+    for (let batch = 0; ; batch += 1) {
+      const now = lsnOf(await server.sql('SELECT pg_current_wal_lsn()'));
+      if (now - start >= BigInt(WAL_BYTES)) break;
+      await server.sql(`INSERT INTO filler SELECT g, repeat(md5(g::text), 15) FROM generate_series(1, 200000) g`);
+    }
+    const switched = lsnOf(await server.sql('SELECT pg_switch_wal()'));
+    const seed = segmentName(start);
+    const first = (start / BigInt(SEGMENT) + 1n) * BigInt(SEGMENT);
+    const end = (switched / BigInt(SEGMENT) + 1n) * BigInt(SEGMENT);
+    const bytes = Number(end - first);
+    const env = baseEnv();
+    const conn = ['-h', server.host, '-p', String(server.port), '-U', 'postgres', '-w', '-n', '-E', lsnText(end - 1n)];
+    const work = makeTempDir('ws-bench-rw-');
+    const runners = {
+      ours: (dir: string) => timed(process.execPath, [join(REPO_ROOT, 'bin', 'receivewal'), '-D', dir, ...conn], env),
+      theirs: (dir: string) => timed(TOOL_PATHS.pg_receivewal, ['-D', dir, ...conn], env),
+    };
+    const times = { ours: [] as number[], theirs: [] as number[] };
+    let peak = 0;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const order = round % 2 === 0 ? (['theirs', 'ours'] as const) : (['ours', 'theirs'] as const);
+      for (const who of order) {
+        const dir = join(work, `${who}-${round}`);
+        mkdirSync(dir);
+        copyFileSync(join(server.walDir, seed), join(dir, seed));
+        // Start each run with the disk quiet: no write-back of the previous run left to pay for.
+        await runProcess('/bin/sync', []);
+        const result = await runners[who](dir);
+        times[who].push(result.ms);
+        if (who === 'ours') peak = Math.max(peak, result.peakRssKb);
+      }
+      if (round === 0 && !sameArchives(join(work, 'ours-0'), join(work, 'theirs-0'))) {
+        throw new Error('receivewal and pg_receivewal archived different bytes');
+      }
+      for (const who of ['ours', 'theirs'] as const) await rm(join(work, `${who}-${round}`), { recursive: true, force: true });
+    }
+    await rm(work, { recursive: true, force: true });
+    const o = median(times.ours);
+    const t = median(times.theirs);
+    const mbps = (ms: number): string => (bytes / 1048576 / (ms / 1000)).toFixed(0);
+    process.stderr.write(`bench: receivewal ${times.ours.map((x) => x.toFixed(0)).join('/')} ms, ` +
+      `pg_receivewal ${times.theirs.map((x) => x.toFixed(0)).join('/')} ms\n`);
+    const peakMb = peak / 1024;
+    return [{
+      work: `stream ${(bytes / 1024 ** 3).toFixed(2)} GB of WAL (16 MB segments, fsync on)`,
+      ours: `${(o / 1000).toFixed(2)} s (${mbps(o)} MB/s)`,
+      anchorName: 'pg_receivewal 15',
+      anchor: `${(t / 1000).toFixed(2)} s (${mbps(t)} MB/s)`,
+      ratio: o / t,
+      target: 1.0,
+      notes: `peak RSS ${peakMb.toFixed(0)} MB (target ≤ ${RSS_TARGET_MB}); median of ${ROUNDS}`,
+      extraPass: peakMb <= RSS_TARGET_MB,
+    }];
+  } finally {
+    await server.stop();
+  }
+};
