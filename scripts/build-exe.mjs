@@ -1,69 +1,93 @@
 #!/usr/bin/env node
 // Builds dist/warmstandby: one self-contained executable (Node's single-executable support).
 // esbuild bundles src/tools/sea-main.ts into one CommonJS file; `node --experimental-sea-config`
-// turns it into a blob; postject injects the blob into a copy of this node binary.
+// turns it into a blob; postject injects the blob into a copy of this node binary. Nothing is
+// downloaded: esbuild and postject come from node_modules, the base binary is this node.
+//
+//   node scripts/build-exe.mjs [--out DIR] [--no-code-cache]
 //
 // Native add-ons and the zstd WebAssembly module cannot be require()d from inside the
 // executable (on Node 20 its require() loads only built-in modules), so they travel as SEA
-// assets: at run time the add-on is written once into a private per-user directory and loaded
-// with process.dlopen, and the wasm bytes are handed to the zstd module directly.
+// assets: an add-on is written into a private per-user directory and loaded with
+// process.dlopen on first use (scripts/sea/embedded-addon.ts), and the wasm bytes are handed
+// to the zstd module directly.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
-const out = join(root, 'dist');
+const { values: flags } = parseArgs({
+  options: { out: { type: 'string' }, 'no-code-cache': { type: 'boolean' } },
+});
+const out = resolve(flags.out ?? join(root, 'dist'));
+// V8's compiled code for the bundle, made at build time, saves parsing and compiling it at
+// every start (docs/dev/single-executable.md has the measurements).
+const useCodeCache = flags['no-code-cache'] !== true;
 const work = join(out, 'sea');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
-/** napi-rs packages whose platform binary must be embedded: package → its .node file. */
-const addons = {
+/** napi-rs packages whose platform binary is embedded: package → its .node file. */
+const addonFiles = {
   'lz4-napi': require.resolve('@antoniomuso/lz4-napi-linux-x64-gnu/lz4-napi.linux-x64-gnu.node'),
   '@node-rs/crc32': require.resolve('@node-rs/crc32-linux-x64-gnu/crc32.linux-x64-gnu.node'),
 };
+const addons = Object.entries(addonFiles).map(([module, file]) => {
+  const bytes = readFileSync(file);
+  return {
+    module,
+    file,
+    asset: `${module.replace(/[@/]/g, '_')}.node`,
+    digest: createHash('sha256').update(bytes).digest('hex').slice(0, 16),
+    size: bytes.length,
+    // Export names, so a static import can bind them before the add-on is loaded.
+    names: Object.keys(require(module)),
+  };
+});
 const zstdWasm = join(dirname(require.resolve('@bokuweb/zstd-wasm')), 'zstd.wasm');
+const assets = { 'zstd.wasm': zstdWasm, ...Object.fromEntries(addons.map((a) => [a.asset, a.file])) };
 
-const assets = { 'zstd.wasm': zstdWasm };
-for (const [pkg, file] of Object.entries(addons)) assets[`${pkg.replace(/[@/]/g, '_')}.node`] = file;
-
-// Runs inside the executable: loads an embedded add-on from a private directory of the user.
-const loaderBanner = `
-function __warmstandbyEmbeddedAddon(name) {
-  const sea = require('node:sea'), fs = require('node:fs'), os = require('node:os');
-  const path = require('node:path'), crypto = require('node:crypto');
-  const bytes = Buffer.from(sea.getAsset(name));
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  const dir = path.join(os.tmpdir(), 'warmstandby-addons-' + uid);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = fs.lstatSync(dir);
-  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) {
-    throw new Error('Cannot load the embedded module ' + name + ': ' + dir + ' is not private to this user');
-  }
-  const digest = crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-  const file = path.join(dir, digest + '-' + name);
-  if (!fs.existsSync(file)) {
-    const tmp = file + '.' + process.pid + '.tmp';
-    fs.writeFileSync(tmp, bytes, { mode: 0o700 });
-    fs.renameSync(tmp, file);
-  }
-  const mod = { exports: {} };
-  process.dlopen(mod, file);
-  return mod.exports;
+const loaderDir = join(root, 'scripts', 'sea');
+/** The module that stands in for an add-on: loads it when the first export is touched. */
+const lazyAddon = (addon) => {
+  const spec = JSON.stringify({ module: addon.module, asset: addon.asset, digest: addon.digest, size: addon.size });
+  return `const { loadEmbeddedAddon } = require('./embedded-addon.ts');
+const spec = ${spec};
+for (const name of ${JSON.stringify(addon.names)}) {
+  Object.defineProperty(exports, name, { enumerable: true, get: () => loadEmbeddedAddon(spec)[name] });
 }`;
+};
+/** For import('…'): load at once, so the caller's catch sees a failure (lz4.ts explains it). */
+const eagerAddon = (addon) => {
+  const spec = JSON.stringify({ module: addon.module, asset: addon.asset, digest: addon.digest, size: addon.size });
+  return `const { loadEmbeddedAddon } = require('./embedded-addon.ts');
+module.exports = loadEmbeddedAddon(${spec});`;
+};
 
 const seaPlugin = {
   name: 'warmstandby-sea',
   setup(b) {
-    const pattern = new RegExp(`^(${Object.keys(addons).map((k) => k.replace(/[/]/g, '\\/')).join('|')})$`);
-    b.onResolve({ filter: pattern }, (args) => ({ path: args.path, namespace: 'embedded-addon' }));
-    b.onLoad({ filter: /.*/, namespace: 'embedded-addon' }, (args) => ({
-      contents: `module.exports = __warmstandbyEmbeddedAddon(${JSON.stringify(`${args.path.replace(/[@/]/g, '_')}.node`)});`,
+    const byModule = new Map(addons.map((a) => [a.module, a]));
+    const pattern = new RegExp(`^(${addons.map((a) => a.module.replace(/[/]/g, '\\/')).join('|')})$`);
+    b.onResolve({ filter: pattern }, (args) => ({
+      path: args.path,
+      namespace: args.kind === 'dynamic-import' ? 'embedded-addon-eager' : 'embedded-addon-lazy',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'embedded-addon-lazy' }, (args) => ({
+      contents: lazyAddon(byModule.get(args.path)),
       loader: 'js',
+      resolveDir: loaderDir,
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'embedded-addon-eager' }, (args) => ({
+      contents: eagerAddon(byModule.get(args.path)),
+      loader: 'js',
+      resolveDir: loaderDir,
     }));
     // The zstd module reads its wasm next to its own file; inside the executable it is an asset.
     b.onLoad({ filter: /zstd-wasm[\\/]dist[\\/]common[\\/]index\.node\.js$/ }, (args) => {
@@ -86,7 +110,6 @@ await build({
   format: 'cjs',
   target: 'node20',
   outfile: bundle,
-  banner: { js: loaderBanner },
   plugins: [seaPlugin],
   logLevel: 'warning',
 });
@@ -95,7 +118,7 @@ const blob = join(work, 'sea-prep.blob');
 const seaConfig = join(work, 'sea-config.json');
 writeFileSync(
   seaConfig,
-  JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, assets }, null, 2),
+  JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache, assets }, null, 2),
 );
 execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'ignore', 'inherit'] });
 
@@ -103,8 +126,7 @@ const exe = join(out, 'warmstandby');
 rmSync(exe, { force: true });
 copyFileSync(process.execPath, exe);
 chmodSync(exe, 0o755);
-// postject warns about ELF note sections it does not name; the injection itself is checked
-// by running the result.
+// postject warns about ELF note sections it does not name; the result is checked below.
 execFileSync(
   process.execPath,
   [
@@ -117,4 +139,7 @@ execFileSync(
   ],
   { stdio: ['ignore', 'ignore', 'pipe'] },
 );
-process.stdout.write(`built ${exe}\n`);
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const answer = execFileSync(exe, ['--version'], { encoding: 'utf8' }).trim();
+if (answer !== `warmstandby ${version}`) throw new Error(`${exe} --version answered "${answer}"`);
+process.stdout.write(`built ${exe} (${(statSync(exe).size / 2 ** 20).toFixed(1)} MiB)\n`);
