@@ -50,14 +50,14 @@ export class TarExtractor implements TarHandler {
         this.makeLink(relative, path, member.linkTarget);
         break;
       case TarMemberType.file:
-        this.file = OutputFile.create(path, 0o600, this.options.queue, member.mode & 0o7777, member.size);
+        this.file = OutputFile.create(path, 0o600, this.options.queue, member.mode & 0o7777);
         break;
     }
     this.options.onPath?.(path);
   }
 
-  memberData(_member: TarMember, chunk: Buffer): void {
-    this.file?.write(chunk);
+  memberData(_member: TarMember, chunk: Buffer): Promise<void> | undefined {
+    return this.file?.write(chunk);
   }
 
   async memberEnd(): Promise<void> {

@@ -2,20 +2,18 @@ import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { fileSystemError } from '../fs/fs-error.js';
 import type { SyncQueue } from './sync-queue.js';
 
-const COALESCE_BYTES = 1024 * 1024;
 /** Start writing back a large file every this many bytes, overlapping the flush. */
 const EARLY_FLUSH_BYTES = 64 * 1024 * 1024;
 
 /**
- * A file being written from the stream: small chunks are gathered into 1 MB writes, large
- * files are flushed to disk in the background as they grow, and on close the descriptor goes
- * to the sync queue. Created exclusively: an existing file (or a planted symlink) is never
- * written through.
+ * A file being written from the stream, chunk by chunk as the chunks arrive, like
+ * pg_basebackup's fwrite: measured here, a write(2) per 32 kB message beats both gathering
+ * into larger writes and handing writes to the thread pool (the copying or the thread hops
+ * cost more than the system calls they save). Large files are flushed to disk in the
+ * background as they grow, and on close the descriptor goes to the sync queue. Created
+ * exclusively: an existing file (or a planted symlink) is never written through.
  */
 export class OutputFile {
-  /** Allocated on first use, no larger than the file is expected to be. */
-  private buffer: Buffer | undefined;
-  private used = 0;
   private sinceFlush = 0;
   private earlyFlush: Promise<void> | undefined;
   private closed = false;
@@ -25,20 +23,13 @@ export class OutputFile {
     readonly path: string,
     private readonly fd: number,
     private readonly queue: SyncQueue,
-    private readonly expectedSize: number,
   ) {}
 
   /**
    * `exactMode` is applied with fchmod after creation, bypassing the umask: extracted files
    * get the mode the server's tar header gives them, as pg_basebackup does.
    */
-  static create(
-    path: string,
-    mode: number,
-    queue: SyncQueue,
-    exactMode?: number,
-    expectedSize = COALESCE_BYTES,
-  ): OutputFile {
+  static create(path: string, mode: number, queue: SyncQueue, exactMode?: number): OutputFile {
     let fd: number;
     try {
       fd = openSync(path, 'wx', mode);
@@ -53,56 +44,22 @@ export class OutputFile {
         throw fileSystemError(error, 'set permissions on file', path);
       }
     }
-    return new OutputFile(path, fd, queue, expectedSize);
+    return new OutputFile(path, fd, queue);
   }
 
-  write(chunk: Uint8Array): void {
-    const capacity = Math.min(COALESCE_BYTES, Math.max(this.expectedSize, 1));
-    if (chunk.length >= capacity) {
-      this.flushBuffer();
-      this.writeOut(chunk);
-      return;
-    }
-    if (this.used + chunk.length > capacity) this.flushBuffer();
-    this.buffer ??= Buffer.allocUnsafe(capacity);
-    this.buffer.set(chunk, this.used);
-    this.used += chunk.length;
-  }
-
-  /** Writes everything out and hands the file to the sync queue. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.flushBuffer();
-    // Never close a descriptor a background flush may still be using.
-    if (this.earlyFlush !== undefined) await this.earlyFlush;
-    await this.queue.add(this.fd, this.path);
-  }
-
-  /** After a failure: close without syncing. */
-  abandon(): void {
-    if (this.closed) return;
-    this.closed = true;
-    void (this.earlyFlush ?? Promise.resolve())
-      .then(() => this.queue.add(this.fd, this.path))
-      .catch(() => undefined);
-  }
-
-  private flushBuffer(): void {
-    if (this.used === 0 || this.buffer === undefined) return;
-    this.writeOut(this.buffer.subarray(0, this.used));
-    this.used = 0;
-  }
-
-  private writeOut(data: Uint8Array): void {
+  write(chunk: Buffer): undefined {
     let offset = 0;
     try {
-      while (offset < data.length) offset += writeSync(this.fd, data, offset, data.length - offset);
+      while (offset < chunk.length) {
+        const done = writeSync(this.fd, chunk, offset, chunk.length - offset);
+        if (done === 0) throw Object.assign(new Error('no progress'), { code: 'ENOSPC' });
+        offset += done;
+      }
     } catch (error) {
       throw fileSystemError(error, 'write to file', this.path);
     }
-    this.written += data.length;
-    this.sinceFlush += data.length;
+    this.written += chunk.length;
+    this.sinceFlush += chunk.length;
     if (this.sinceFlush >= EARLY_FLUSH_BYTES && this.earlyFlush === undefined && this.queue.enabled) {
       this.sinceFlush = 0;
       this.earlyFlush = new Promise((resolve) => {
@@ -112,5 +69,24 @@ export class OutputFile {
         });
       });
     }
+    return undefined;
+  }
+
+  /** Hands the file to the sync queue (fsync unless -N, then close). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Never close a descriptor a background flush may still be using.
+    if (this.earlyFlush !== undefined) await this.earlyFlush;
+    await this.queue.add(this.fd, this.path);
+  }
+
+  /** After a failure: close without syncing, once no flush uses the descriptor. */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    void (this.earlyFlush ?? Promise.resolve())
+      .then(() => this.queue.add(this.fd, this.path))
+      .catch(() => undefined);
   }
 }
