@@ -1,4 +1,5 @@
 import { CompressionError } from './compression-error.js';
+import { xxhash64 } from './xxhash64.js';
 import { zstdFrames } from './zstd-frames.js';
 
 interface ZstdApi {
@@ -29,14 +30,23 @@ export const loadZstd = (): Promise<ZstdApi> => {
 export const ZSTD_DEFAULT_LEVEL = 3;
 
 /**
- * One zstd frame with its content size. No checksum: the wasm build offers only the simple
- * API, which writes none (WAL pages carry their own CRCs, and restorewal checks headers).
+ * One zstd frame with its content size and content checksum. The wasm build's simple API
+ * writes no checksum, so it is added here (flag bit in the frame header descriptor, XXH64
+ * after the last block), as `zstd` itself writes frames: decoders then detect damage.
  */
 export const zstdCompress = async (data: Uint8Array, level = ZSTD_DEFAULT_LEVEL): Promise<Buffer> => {
   const { compress } = await loadZstd();
   const out = compress(data, level);
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  const frame = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  const descriptor = frame[4];
+  if (descriptor === undefined || (descriptor & CHECKSUM_FLAG) !== 0) return frame;
+  frame[4] = descriptor | CHECKSUM_FLAG;
+  const checksum = Buffer.alloc(4);
+  checksum.writeUInt32LE(Number(xxhash64(data) & 0xffff_ffffn), 0);
+  return Buffer.concat([frame, checksum]);
 };
+
+const CHECKSUM_FLAG = 0x04;
 
 export interface ZstdDecompressOptions {
   readonly name?: string;

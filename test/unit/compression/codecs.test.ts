@@ -11,6 +11,7 @@ import {
 } from '../../../src/core/compression/codec.js';
 import { CompressionError } from '../../../src/core/compression/compression-error.js';
 import type { CompressionMethod } from '../../../src/core/compression/compression-method.js';
+import { xxhash64 } from '../../../src/core/compression/xxhash64.js';
 
 const ci = process.env['CI'] === 'true';
 const hasTool = (tool: string): boolean => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
@@ -70,11 +71,8 @@ describe.each(methods)('%s', (method) => {
   });
 
   it('reports damaged data as corrupt-compressed-data', async () => {
-    // Frames that carry a content checksum: ours for gzip and lz4, the CLI's for zstd.
-    const compressed =
-      method === 'zstd'
-        ? execFileSync('zstd', ['-q', '-c', '-1'], { input: sample })
-        : await compressBuffer(sample, { method, level: 1 });
+    // Our frames carry a content checksum (gzip's CRC-32, lz4's and zstd's XXH checksums).
+    const compressed = await compressBuffer(sample, { method, level: 1 });
     const truncated = compressed.subarray(0, compressed.length - 9);
     const flipped = Buffer.from(compressed);
     const middle = Math.floor(flipped.length / 2);
@@ -103,6 +101,26 @@ describe.each(methods)('%s', (method) => {
       }),
     );
     expect(Buffer.concat(chunks).equals(sample)).toBe(true);
+  });
+});
+
+describe('XXH64 for zstd frame checksums', () => {
+  it('matches the reference vectors', () => {
+    expect(xxhash64(Buffer.from(''))).toBe(0xef46db3751d8e999n);
+    expect(xxhash64(Buffer.from('a'))).toBe(0xd24ec4f1a98c6e5bn);
+    expect(xxhash64(Buffer.from('abc'))).toBe(0x44bc2cf5ad770999n);
+    expect(xxhash64(Buffer.from('Nobody inspects the spammish repetition'))).toBe(0xfbcea83c8a378bf1n);
+  });
+  it.runIf(tools.zstd)('agrees with the checksum zstd writes, for every length around the stripe size', () => {
+    for (const length of [0, 1, 3, 4, 7, 8, 31, 32, 33, 63, 64, 65, 100, 1000, 4097]) {
+      const input = sample.subarray(0, length);
+      const frame = execFileSync('zstd', ['-q', '-c', '--check'], { input });
+      expect(frame.readUInt32LE(frame.length - 4), `length ${length}`).toBe(Number(xxhash64(input) & 0xffffffffn));
+    }
+  });
+  it('every zstd frame we write carries the checksum flag', async () => {
+    const frame = await compressBuffer(sample, { method: 'zstd', level: 1 });
+    expect((frame[4] ?? 0) & 0x04).toBe(0x04);
   });
 });
 

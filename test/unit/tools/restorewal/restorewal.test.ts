@@ -153,11 +153,11 @@ describe('integrity failures stop recovery (status above 125)', () => {
     await writeFile(join(archive, SEG), makeSegment({ name: SEG }));
     expect((await restore(args())).status).toBe(151);
   });
-  it.each(['gzip', 'lz4'] as const)('152: corrupt %s data', async (method) => {
+  it.each(['gzip', 'lz4', 'zstd'] as const)('152: corrupt %s data', async (method) => {
     const compressed = await compressBuffer(makeSegment({ name: SEG, fill: 3 }), { method, level: 1 });
     const middle = Math.floor(compressed.length / 2);
     compressed[middle] = (compressed[middle] ?? 0) ^ 0x55;
-    await writeFile(join(archive, `${SEG}${method === 'gzip' ? '.gz' : '.lz4'}`), compressed);
+    await writeFile(join(archive, `${SEG}${{ gzip: '.gz', lz4: '.lz4', zstd: '.zst' }[method]}`), compressed);
     const { status, err } = await restore(args());
     expect(status).toBe(152);
     expect(err).toContain('Cannot decompress');
