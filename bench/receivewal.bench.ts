@@ -14,7 +14,7 @@ import { makeTempDir } from '../test/harness/pg/temp-dirs.js';
 import { type BenchRow, median } from './result.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
-const WAL_BYTES = Number(process.env['BENCH_WAL_BYTES'] ?? 1.05 * 1024 ** 3);
+const WAL_BYTES = Math.round(Number(process.env['BENCH_WAL_BYTES'] ?? 1.05 * 1024 ** 3));
 const SEGMENT = 16 * 1024 * 1024;
 const RSS_TARGET_MB = 150;
 

@@ -83,7 +83,8 @@ export class SegmentWriter extends EventEmitter<{
 
   constructor(private readonly options: SegmentWriterOptions) {
     super();
-    const maxPending = options.maxPendingBytes ?? 32 * 1024 * 1024;
+    // 16 MB absorbs a segment switch (fsync, rename, directory fsyncs) at disk speed.
+    const maxPending = options.maxPendingBytes ?? 16 * 1024 * 1024;
     const chunk = Math.min(CHUNK_BYTES, options.segSize);
     this.buffer = new WalBuffer(chunk, Math.max(2, Math.ceil(maxPending / chunk)));
     this.batchBytes = options.writeBatchBytes ?? 2 * 1024 * 1024;

@@ -5,6 +5,8 @@ import { resolveConnection } from '../../core/pg/conninfo/resolve.js';
 import { connect } from '../../core/pg/connection/connect.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /**
  * Opens physical replication connections the way pg_receivewal's GetConnection does:
  * replication=true, fallback_application_name = the tool's name, -h -p -U over -d. A password
@@ -42,6 +44,8 @@ export class ServerConnector {
     const canPrompt = this.flags.passwordMode !== 'never';
     return connect({
       resolved,
+      // The segment writer holds what the disk has not taken yet; the socket needs little.
+      receiveBufferBytes: RECEIVE_BUFFER_BYTES,
       ...(this.io.signal === undefined ? {} : { signal: this.io.signal }),
       ...(canPrompt
         ? {
