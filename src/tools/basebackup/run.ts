@@ -215,7 +215,11 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
       },
       check: () => {
         if (run.signal?.aborted === true) throw new BackupError('interrupted', 'backup interrupted');
-        if (wal?.streamer.failed !== undefined) throw wal.streamer.failed;
+        const failed = wal?.streamer.failed;
+        if (failed !== undefined) {
+          const reason = failed instanceof Error ? failed.message : String(failed);
+          throw new BackupError('wal-stream-failed', `background WAL receiver failed: ${reason}`);
+        }
       },
     }).catch((error: unknown) => {
       if (error instanceof PgServerError && error.sqlstate === 'XX001') {
@@ -238,7 +242,10 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
     if (streaming !== undefined) {
       if (options.verbose > 0) reporter.info('waiting for background process to finish streaming ...');
       streaming.streamer.stopAt(received.endLsn);
-      await streaming.streamer.done;
+      await streaming.streamer.done.catch((failed: unknown) => {
+        const reason = failed instanceof Error ? failed.message : String(failed);
+        throw new BackupError('wal-stream-failed', `background WAL receiver failed: ${reason}`);
+      });
       await streaming.connection.close();
     }
     connection.off('notice', onNotice);
