@@ -2,13 +2,11 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { decompressFrameSync } from 'lz4-napi';
+import { decompressBuffer } from '../compression/codec.js';
 import { ValidationError } from '../errors.js';
 import { withFsError } from '../fs/fs-error.js';
-import { lz4Frames, zstdFrames } from './compressed-frames.js';
 import { LONG_PAGE_HEADER_SIZE, validateSegmentHeader, type WalLongPageHeader } from './page-header.js';
 import type { ArchivedSegment } from './streaming-start.js';
-import { loadZstd } from './zstd-runtime.js';
 
 /**
  * Which database system the WAL already in a receiver's directory belongs to, read from the
@@ -97,12 +95,8 @@ const gunzipHead = (path: string, bytes: number): Promise<Buffer> =>
     source.pipe(gunzip);
   });
 
-const firstFrameContent = async (data: Buffer, method: 'lz4' | 'zstd'): Promise<Buffer> => {
-  const frames = method === 'lz4' ? lz4Frames(data) : zstdFrames(data);
-  const frame = frames.find((f) => !f.skippable);
-  if (frame === undefined) throw new ValidationError('empty-frame', 'no data frame');
-  const slice = data.subarray(frame.start, frame.end);
-  if (method === 'lz4') return decompressFrameSync(slice);
-  const zstd = await loadZstd();
-  return Buffer.from(zstd.decompress(slice, { defaultHeapSize: 64 * 1024 * 1024 }));
-};
+/**
+ * The whole file decoded (one segment at most). A partial file whose last frame a crash cut
+ * fails here and tells nothing: the caller passes over it to an older segment.
+ */
+const firstFrameContent = (data: Buffer, method: 'lz4' | 'zstd'): Promise<Buffer> => decompressBuffer(data, method);

@@ -1,7 +1,7 @@
 import { constants as zlibConstants, createGzip, type Gzip } from 'node:zlib';
-import { compressFrame } from 'lz4-napi';
+import { lz4Compress } from '../compression/lz4.js';
+import { zstdCompress } from '../compression/zstd.js';
 import type { CompressionMethod } from './wal-file-kind.js';
-import { loadZstd, type ZstdRuntime } from './zstd-runtime.js';
 
 /**
  * Compresses one file incrementally, so a receiver can make what it has received durable
@@ -30,17 +30,15 @@ export interface EncoderOptions {
 }
 
 export async function createStreamEncoder(options: EncoderOptions): Promise<StreamEncoder> {
+  // Frames come from the compression core (with content checksums, as the CLI tools write them).
   const frameBytes = options.frameBytes ?? 1024 * 1024;
   switch (options.method) {
     case 'gzip':
       return new GzipEncoder(options.level);
     case 'lz4':
-      return new FramingEncoder(frameBytes, (data) => compressFrame(data));
-    case 'zstd': {
-      const zstd: ZstdRuntime = await loadZstd();
-      const level = options.level;
-      return new FramingEncoder(frameBytes, async (data) => Buffer.from(zstd.compress(data, level)));
-    }
+      return new FramingEncoder(frameBytes, (data) => lz4Compress(data));
+    case 'zstd':
+      return new FramingEncoder(frameBytes, (data) => zstdCompress(data, options.level));
   }
 }
 

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withFsError } from '../fs/fs-error.js';
-import { uncompressedSizeOf } from './compressed-size.js';
+import { decompressedSizeOfFile } from '../compression/codec.js';
 import { parseSegmentFileName, segmentStartLsn } from './segment-name.js';
 import type { CompressionMethod } from './wal-file-kind.js';
 
@@ -112,7 +112,8 @@ const completeSizeProblem = async (
     const { size } = await withFsError('stat file', path, () => stat(path));
     return size === segSize ? undefined : `segment file "${candidate.name}" has incorrect size ${size}, skipping`;
   }
-  const size = await uncompressedSizeOf(path, candidate.compression, segSize);
+  // Undecodable (truncated by a crash, or not ours): not a complete segment either.
+  const size = await decompressedSizeOfFile(path, candidate.compression).catch(() => -1);
   return size === segSize
     ? undefined
     : `compressed segment file "${candidate.name}" has incorrect uncompressed size ${size}, skipping`;

@@ -1,7 +1,4 @@
-import {
-  parseCompressionAlgorithm,
-  parseCompressionSpec,
-} from '../../core/backup/compression-spec.js';
+import { parseCompressionSpec } from '../../core/compression/compression-spec.js';
 import type { ConnectionFlags } from '../../core/cli/connection-flags.js';
 import { UsageError } from '../../core/errors.js';
 import type { CompressionMethod } from '../../core/wal/wal-file-kind.js';
@@ -71,30 +68,12 @@ export const parseEndpos = (text: string): bigint => {
   return (BigInt(`0x${match[1]}`) << 32n) | BigInt(`0x${match[2]}`);
 };
 
-/**
- * -Z as pg_receivewal reads it: a bare integer is a gzip level (0 means none), otherwise
- * METHOD[:DETAIL]. zstd is accepted as well (pg_receivewal 15 refuses it).
- */
+/** -Z as pg_receivewal 15 reads it (plus zstd, which pg_receivewal 15 refuses). */
 export const parseCompressArgument = (
   text: string,
 ): { readonly method: CompressionMethod; readonly level: number } => {
-  let algorithm: string;
-  let detail: string | undefined;
-  // strtol() consumed everything: "" counts (as 0), "+" or " " do not.
-  const bare = text === '' ? 0 : /^[\t\n\v\f\r ]*[+-]?[0-9]+$/.test(text) ? Number.parseInt(text, 10) : undefined;
-  if (bare !== undefined) {
-    algorithm = bare === 0 ? 'none' : 'gzip';
-    detail = algorithm === 'none' ? undefined : text;
-  } else {
-    const colon = text.indexOf(':');
-    algorithm = colon === -1 ? text : text.slice(0, colon);
-    detail = colon === -1 ? undefined : text.slice(colon + 1);
-  }
-  const method = parseCompressionAlgorithm(algorithm);
-  if (method === undefined) throw new UsageError(`unrecognized compression algorithm: "${algorithm}"`);
-  const spec = parseCompressionSpec(method, detail);
-  if ('error' in spec) throw new UsageError(`invalid compression specification: ${spec.error}`);
-  return { method, level: spec.level };
+  const { method, level } = parseCompressionSpec(text);
+  return { method, level };
 };
 
 /** Flags → options, with pg_receivewal's checks, messages and order. */

@@ -64,6 +64,7 @@ export async function streamSession(
   }
   reporter.verbose(`starting log streaming at ${formatLsn(startpos)} (timeline ${timeline})`);
   const reportFlush = options.slot !== undefined || options.synchronous;
+  reporter.verbose(describeFeedback(options));
   let previous: { timeline: number; position: bigint } | undefined;
   for (;;) {
     if (!(await hasHistoryFile(dir, timeline))) {
@@ -136,6 +137,16 @@ export async function streamSession(
     startpos = segmentStartOf(nextStart, facts.segSize);
   }
 }
+
+/** What the server will be told, and what that means for the WAL it keeps. */
+const describeFeedback = (options: ReceivewalOptions): string => {
+  const sync = options.synchronous ? ', each write fsynced at once (--synchronous)' : '';
+  if (options.slot !== undefined) {
+    return `reporting flushed positions through slot "${options.slot}"${sync}: the server keeps WAL until it is on disk here`;
+  }
+  if (options.synchronous) return 'reporting flushed positions (--synchronous, no slot): each write fsynced at once';
+  return 'no slot: the server may recycle WAL this archive has not received yet (use -S to prevent that)';
+};
 
 /** The text after pg_receivewal's "could not send replication command "X": ". */
 export const describe = (error: unknown): string =>

@@ -5,8 +5,6 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { compressFrameSync } from 'lz4-napi';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lz4Frames, zstdFrames } from '../../../../src/core/wal/compressed-frames.js';
-import { uncompressedSizeOf } from '../../../../src/core/wal/compressed-size.js';
 import { findStreamingStart, parseReceiverFileName } from '../../../../src/core/wal/streaming-start.js';
 
 const MB = 1024 * 1024;
@@ -92,26 +90,5 @@ describe('findStreamingStart (pg_receivewal\'s rules)', () => {
     expect(parseReceiverFileName('000000010000000000000003.tmp', MB)).toBeUndefined();
     expect(parseReceiverFileName('000000000000000000000003', MB)).toBeUndefined(); // timeline 0
     expect(parseReceiverFileName('000000010000000000001000', MB)).toBeUndefined(); // 4 GB / 1 MB segments
-  });
-});
-
-describe('compressed frames', () => {
-  it('walks LZ4 and zstd frames and measures gzip by its trailer', async () => {
-    const a = compressFrameSync(Buffer.alloc(1000, 1));
-    const b = compressFrameSync(Buffer.alloc(2000, 2));
-    expect(lz4Frames(Buffer.concat([a, b])).map((f) => [f.start, f.end])).toEqual([[0, a.length], [a.length, a.length + b.length]]);
-    const skippable = Buffer.alloc(12);
-    skippable.writeUInt32LE(0x184d2a50, 0);
-    skippable.writeUInt32LE(4, 4);
-    put('plain', Buffer.alloc(5000, 7));
-    const sized = execFileSync('zstd', ['-q', '-c', join(dir, 'plain')]); // from a file: size in the header
-    const streamed = execFileSync('zstd', ['-q', '-c'], { input: Buffer.alloc(5000, 7) }); // from a pipe: none
-    const frames = zstdFrames(Buffer.concat([sized, skippable, streamed]));
-    expect(frames.map((f) => f.skippable)).toEqual([false, true, false]);
-    expect(frames.map((f) => f.contentSize)).toEqual([5000n, undefined, undefined]);
-    put('000000010000000000000001.zst', Buffer.concat([streamed, sized]));
-    expect(await uncompressedSizeOf(join(dir, '000000010000000000000001.zst'), 'zstd', MB)).toBe(10_000);
-    put('x.gz', gzipSync(Buffer.alloc(777)));
-    expect(await uncompressedSizeOf(join(dir, 'x.gz'), 'gzip', MB)).toBe(777);
   });
 });
