@@ -80,7 +80,16 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
   let wal: WalStreaming | undefined;
   let checksumFailure = false;
   const onNotice = (notice: PgNotice): void => reporter.notice(notice.severity, notice.message);
+  // SIGINT/SIGTERM: drop both connections at once, so a wait on the server ends now; the
+  // failure path below then removes the output (unless -n) and the exit status is 1.
+  const onAbort = (): void => {
+    const interrupted = new BackupError('interrupted', 'backup interrupted');
+    connection?.destroy(interrupted);
+    (wal as WalStreaming | undefined)?.streamer.abort();
+  };
+  run.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (run.signal?.aborted === true) throw new BackupError('interrupted', 'backup interrupted');
     const prompted: { password?: string } = {};
     const opened = await openReplicationConnection(run, prompted);
     connection = opened.connection;
@@ -254,7 +263,8 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
     await finishBackup({ run, baseDir, toStdout, manifest, queue, systemId: identity.systemId, received });
     if (options.verbose > 0) reporter.info('base backup completed');
     return { exitStatus: 0, startLsn: received.header.startLsnText, endLsn: received.endLsnText };
-  } catch (error) {
+  } catch (caught) {
+    const error = run.signal?.aborted === true ? new BackupError('interrupted', 'backup interrupted') : caught;
     const streaming = wal as WalStreaming | undefined;
     streaming?.streamer.abort();
     connection?.destroy();
@@ -266,6 +276,8 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
     const keep = checksumFailure || (error instanceof WarmstandbyError && error.code === 'verify-failed');
     await cleanUp(cleanup, keep, reporter);
     return { exitStatus: error instanceof WarmstandbyError ? error.exitStatus : 1 };
+  } finally {
+    run.signal?.removeEventListener('abort', onAbort);
   }
 }
 

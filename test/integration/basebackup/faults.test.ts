@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   type PgCluster, describeWithPg, isCi, makeTempDir, startCluster, waitFor,
 } from '../../harness/pg/index.js';
+import { REPO_ROOT } from '../../harness/pg/binaries.js';
 import { backupDir, basebackup, clientEnv, connectionArgs } from './helpers.js';
 
 describeWithPg('basebackup faults: one clear line, exit 1, no half backup that looks complete', (major) => {
@@ -63,6 +64,23 @@ describeWithPg('basebackup faults: one clear line, exit 1, no half backup that l
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`data directory "${data}" not removed at user's request`);
     expect(existsSync(join(data, 'backup_manifest'))).toBe(false);
+  });
+
+  it('SIGINT mid-backup: stops at once, exit 1, output removed', async () => {
+    const { data } = backupDir('sigint');
+    // The built binary: signals go to a real process (npm test builds before running).
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'basebackup'), '-D', data, '-r', '1M', '-c', 'fast',
+      ...connectionArgs(primary)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    await waitFor(() => existsSync(join(data, 'PG_VERSION')), { timeoutMs: 30_000, description: 'the backup to start' });
+    const started = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(code).toBe(1);
+    expect(stderr).toContain('basebackup: error: backup interrupted');
+    expect(existsSync(data)).toBe(false);
   });
 
   it('no free walsender for -X stream: exit 1 with the server\'s reason', async () => {
