@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -108,6 +108,15 @@ describeWithPg('basebackup output', (major) => {
     expect(listing[0]).toBe('backup_label');
     expect(listing.at(-1)).toBe('backup_manifest');
     expect(listing.some((n) => /^pg_wal\/[0-9A-F]{24}$/.test(n))).toBe(true);
+  });
+
+  it('--waldir: pg_wal is a link to the WAL directory, which holds the streamed segments', async () => {
+    const { base, data } = backupDir('waldir');
+    const waldir = join(base, 'wal');
+    const run = await basebackup(['-D', data, '--waldir', waldir, '-c', 'fast', '--verify', ...connectionArgs(primary)], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(readlinkSync(join(data, 'pg_wal'))).toBe(waldir);
+    expect(readdirSync(waldir).some((n) => /^[0-9A-F]{24}$/.test(n))).toBe(true);
   });
 
   it('-X none -Ft with --manifest-checksums=SHA256 and a label', async () => {
