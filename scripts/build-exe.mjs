@@ -4,7 +4,7 @@
 // turns it into a blob; postject injects the blob into a copy of this node binary. Nothing is
 // downloaded: esbuild and postject come from node_modules, the base binary is this node.
 //
-//   node scripts/build-exe.mjs [--out DIR] [--no-code-cache]
+//   node scripts/build-exe.mjs [--out DIR] [--no-code-cache] [--no-strip]
 //
 // Native add-ons and the zstd WebAssembly module cannot be require()d from inside the
 // executable (on Node 20 its require() loads only built-in modules), so they travel as SEA
@@ -23,7 +23,7 @@ import { build } from 'esbuild';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const { values: flags } = parseArgs({
-  options: { out: { type: 'string' }, 'no-code-cache': { type: 'boolean' } },
+  options: { out: { type: 'string' }, 'no-code-cache': { type: 'boolean' }, 'no-strip': { type: 'boolean' } },
 });
 const out = resolve(flags.out ?? join(root, 'dist'));
 // V8's compiled code for the bundle, made at build time, saves parsing and compiling it at
@@ -102,6 +102,16 @@ const seaPlugin = {
   },
 };
 
+function stripCopy(from, to) {
+  try {
+    execFileSync('strip', ['-o', to, from], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return true;
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+    return false;
+  }
+}
+
 const bundle = join(work, 'warmstandby.cjs');
 await build({
   entryPoints: [join(root, 'src/tools/sea-main.ts')],
@@ -120,11 +130,15 @@ writeFileSync(
   seaConfig,
   JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache, assets }, null, 2),
 );
-execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'ignore', 'inherit'] });
+// Its "Wrote ... blob" line is noise; on failure the thrown error carries its stderr.
+execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'ignore', 'pipe'] });
 
 const exe = join(out, 'warmstandby');
 rmSync(exe, { force: true });
-copyFileSync(process.execPath, exe);
+// Node's symbol table is 12 MB of the binary and no use on a database host; strip(1) comes
+// with binutils where it is installed, and the copy stays as it is where it is not.
+const stripped = flags['no-strip'] !== true && stripCopy(process.execPath, exe);
+if (!stripped) copyFileSync(process.execPath, exe);
 chmodSync(exe, 0o755);
 // postject warns about ELF note sections it does not name; the result is checked below.
 execFileSync(
@@ -142,4 +156,6 @@ execFileSync(
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const answer = execFileSync(exe, ['--version'], { encoding: 'utf8' }).trim();
 if (answer !== `warmstandby ${version}`) throw new Error(`${exe} --version answered "${answer}"`);
-process.stdout.write(`built ${exe} (${(statSync(exe).size / 2 ** 20).toFixed(1)} MiB)\n`);
+const notes = [`${(statSync(exe).size / 2 ** 20).toFixed(1)} MiB`, useCodeCache ? 'code cache' : 'no code cache'];
+if (!stripped) notes.push(flags['no-strip'] === true ? 'not stripped' : 'not stripped: no strip(1) found');
+process.stdout.write(`built ${exe} (${notes.join(', ')})\n`);

@@ -87,7 +87,9 @@ export const loadEmbeddedAddon = (addon: EmbeddedAddon): unknown => {
   try {
     process.dlopen(mod, file);
   } catch (error) {
-    throw new EmbeddedModuleError(addon.module, `cannot load ${file} (${firstLine(error)})`, error);
+    // dlerror() starts with the file name, which the message gives already.
+    const reason = firstLine(error).replace(`${file}: `, '');
+    throw new EmbeddedModuleError(addon.module, `cannot load ${file} (${reason})`, error);
   }
   loaded.set(addon.asset, mod.exports);
   return mod.exports;

@@ -36,8 +36,14 @@ describe('single executable', () => {
     expect(unknown.stderr).toContain('warmstandby: error: unknown tool "pg_dump"');
   });
 
-  it.each(TOOLS)('%s --version as "warmstandby TOOL" and through a link named after it', async (tool) => {
-    for (const result of [await runExe(exe, [tool, '--version']), await runExe(exe, ['--version'], { via: tool })]) {
+  it.each(TOOLS)('%s --version as "warmstandby TOOL" and through a link, also without a usable TMPDIR', async (tool) => {
+    const runs = [
+      await runExe(exe, [tool, '--version']),
+      await runExe(exe, ['--version'], { via: tool }),
+      // Add-ons load on first use: a tool that needs none starts where none can be extracted.
+      await runExe(exe, ['--version'], { via: tool, tmpdir: exe.unusableTmp }),
+    ];
+    for (const result of runs) {
       expect(result).toMatchObject({ code: 0, stderr: '', stdout: `${tool} (warmstandby) ${VERSION}\n` });
     }
   });
