@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import type { Writable } from 'node:stream';
 import { processIO } from '../core/cli/io.js';
 import { VERSION } from '../core/version.js';
 import { toolLoaders, toolNames } from './registry.js';
@@ -10,6 +11,17 @@ import { toolLoaders, toolNames } from './registry.js';
  */
 export const runTool = async (tool: string, argv: readonly string[]): Promise<never> => {
   const controller = new AbortController();
+  const touched = new Set<Writable>();
+  const onUse = (stream: Writable): void => {
+    if (touched.has(stream)) return;
+    touched.add(stream);
+    // A reader that went away (`tool | head`) ends the process quietly, as SIGPIPE ends a
+    // C tool, instead of an unhandled EPIPE with a stack trace.
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(141);
+      throw error;
+    });
+  };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
     controller.abort(signal);
@@ -19,13 +31,14 @@ export const runTool = async (tool: string, argv: readonly string[]): Promise<ne
   const load = toolLoaders[tool];
   let status: number;
   if (load === undefined) {
+    onUse(process.stderr);
     process.stderr.write(`warmstandby: error: unknown tool "${tool}"\n`);
     status = 2;
   } else {
     const { main } = await load();
-    status = await main(argv, processIO(controller.signal));
+    status = await main(argv, processIO(controller.signal, onUse));
   }
-  return exitAfterFlush(status);
+  return exitAfterFlush(status, touched);
 };
 
 /** `warmstandby <tool> ...`, or busybox-style through a link named after the tool. */
@@ -36,7 +49,7 @@ export const runDispatcher = async (argv0: string, argv: readonly string[]): Pro
   if (first !== undefined && first in toolLoaders) return runTool(first, rest);
   if (first === '-V' || first === '--version') {
     process.stdout.write(`warmstandby ${VERSION}\n`);
-    return exitAfterFlush(0);
+    return exitAfterFlush(0, [process.stdout]);
   }
   const usage = [
     'warmstandby keeps PostgreSQL and Docker services alive through failures.',
@@ -54,13 +67,13 @@ export const runDispatcher = async (argv0: string, argv: readonly string[]): Pro
   if (!asked && first !== undefined) {
     process.stderr.write(`warmstandby: error: unknown tool "${first}"\n`);
   }
-  return exitAfterFlush(asked ? 0 : 2);
+  return exitAfterFlush(asked ? 0 : 2, [process.stdout, process.stderr]);
 };
 
-const exitAfterFlush = async (status: number): Promise<never> => {
-  // Wait for piped stdout/stderr to drain: process.exit would drop buffered output.
+const exitAfterFlush = async (status: number, streams: Iterable<Writable>): Promise<never> => {
+  // Wait for piped output to drain: process.exit would drop what is still buffered.
   await Promise.all(
-    [process.stdout, process.stderr].map(
+    [...streams].map(
       (stream) => new Promise<void>((resolve) => stream.write('', () => resolve())),
     ),
   );

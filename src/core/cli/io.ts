@@ -14,10 +14,24 @@ export interface ToolIO {
   readonly signal?: AbortSignal;
 }
 
-export const processIO = (signal?: AbortSignal): ToolIO => ({
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
+/**
+ * The real process's streams, looked up only when a tool touches them: Node builds
+ * process.stdin/stdout/stderr on first access, and a hook like restorewal answering "missing"
+ * should not pay for streams it never writes to. `onUse` tells the entry point which output
+ * streams a tool used, so it watches and flushes only those.
+ */
+export const processIO = (signal?: AbortSignal, onUse?: (stream: Writable) => void): ToolIO => ({
+  get stdout() {
+    onUse?.(process.stdout);
+    return process.stdout;
+  },
+  get stderr() {
+    onUse?.(process.stderr);
+    return process.stderr;
+  },
+  get stdin() {
+    return process.stdin;
+  },
   env: process.env,
   cwd: process.cwd(),
   ...(signal === undefined ? {} : { signal }),
