@@ -56,14 +56,6 @@ export const main: ToolMain = async (argv, io) =>
     program.on('option:compress', (value: string) => {
       compress = value;
     });
-    // -w/-W: the last one given wins (commander's default for the pair is not "unset").
-    let passwordMode: 'auto' | 'never' | 'prompt' = 'auto';
-    program.on('option:password', () => {
-      passwordMode = 'prompt';
-    });
-    program.on('option:no-password', () => {
-      passwordMode = 'never';
-    });
     program.on('option:slot', (value: string) => {
       slot = value;
     });
@@ -106,7 +98,7 @@ export const main: ToolMain = async (argv, io) =>
       ...optional('statusInterval', text('statusInterval')),
       verify: o['verify'] === true,
       extraArguments: program.args,
-      connection: { ...connectionFlagsFrom(o), passwordMode },
+      connection: connectionFlagsFrom(o),
     };
     const options = resolveOptions(flags);
     const reporter = createConsoleReporter(io, options);

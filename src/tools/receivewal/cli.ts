@@ -70,14 +70,7 @@ export const parseReceivewalArgs = (argv: readonly string[], io: ToolIO): Receiv
   assign('createSlot', flag('createSlot'));
   assign('dropSlot', flag('dropSlot'));
   assign('progress', flag('progress'));
-  // Commander gives `password` a default of true once --no-password is defined: only what
-  // was typed counts (-W: prompt, -w: never, neither: prompt if the server asks).
-  const typed = program.getOptionValueSource('password') === 'cli';
-  const connection = {
-    ...connectionFlagsFrom(opts),
-    passwordMode: !typed ? 'auto' : opts['password'] === false ? 'never' : 'prompt',
-  } as const;
-  return buildOptions(TOOL, raw, connection, program.args);
+  return buildOptions(TOOL, raw, connectionFlagsFrom(opts), program.args);
 };
 
 export const main: ToolMain = (argv, io) =>
