@@ -114,7 +114,8 @@ export const run = async (): Promise<BenchRow[]> => {
     const conn = ['-h', server.host, '-p', String(server.port), '-U', 'postgres', '-w', '-n', '-E', lsnText(end - 1n)];
     const work = makeTempDir('ws-bench-rw-');
     const runners = {
-      ours: (dir: string) => timed(process.execPath, [join(REPO_ROOT, 'bin', 'receivewal'), '-D', dir, ...conn], env),
+      // The shim itself, as users run it (its shebang carries the tool's V8 heap setting).
+      ours: (dir: string) => timed(join(REPO_ROOT, 'bin', 'receivewal'), ['-D', dir, ...conn], env),
       theirs: (dir: string) => timed(TOOL_PATHS.pg_receivewal, ['-D', dir, ...conn], env),
     };
     const times = { ours: [] as number[], theirs: [] as number[] };

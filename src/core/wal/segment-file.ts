@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
@@ -17,6 +18,8 @@ export interface SegmentFile {
   readonly concurrentSync: boolean;
   /** Writes WAL bytes that start at `offset` inside the segment. */
   write(chunks: readonly Buffer[], offset: number): Promise<void>;
+  /** The same, at once on the calling thread (plain files: a write into the page cache). */
+  readonly writeNow?: (data: Buffer, offset: number) => void;
   /** Makes every byte written so far durable. */
   sync(): Promise<void>;
   /** Segment complete: make it durable and give it its final name (fsync, rename, dir fsync). */
@@ -113,6 +116,23 @@ class PlainSegmentFile implements SegmentFile {
       pending = dropBytes(pending, bytesWritten);
     }
   }
+
+  readonly writeNow = (data: Buffer, offset: number): void => {
+    let done = 0;
+    while (done < data.length) {
+      let wrote: number;
+      try {
+        wrote = writeSync(this.handle.fd, data, done, data.length - done, offset + done);
+      } catch (error) {
+        throw fileSystemError(error, 'write to write-ahead log file', this.partialPath);
+      }
+      if (wrote === 0) {
+        const noSpace = Object.assign(new Error('no progress'), { code: 'ENOSPC' });
+        throw fileSystemError(noSpace, 'write to write-ahead log file', this.partialPath);
+      }
+      done += wrote;
+    }
+  };
 
   async sync(): Promise<void> {
     if (!this.doSync || this.closed) return;

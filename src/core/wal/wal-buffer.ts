@@ -48,6 +48,9 @@ export class WalBuffer {
 
   /** Copies `data` (which starts at `lsn`, right after what is buffered) into the chunks. */
   put(lsn: bigint, data: Buffer): void {
+    // Everything buffered was written: the chunks left are spent, even a half-filled tail
+    // (the stream may have moved on without the buffer meanwhile).
+    if (this.buffered === 0) this.releaseAll();
     let at = 0;
     let position = lsn;
     while (at < data.length) {
@@ -103,6 +106,10 @@ export class WalBuffer {
         throw new Error('WalBuffer.consume() past the filled part of a chunk');
       }
     }
+  }
+
+  private releaseAll(): void {
+    for (const chunk of this.chunks.splice(0)) this.giveBack(chunk.buf);
   }
 
   /** A chunk ends on a chunk boundary, even one that starts mid-way (after a restart). */

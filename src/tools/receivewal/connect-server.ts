@@ -5,7 +5,7 @@ import { resolveConnection } from '../../core/pg/conninfo/resolve.js';
 import { connect } from '../../core/pg/connection/connect.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 
-const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+const RECEIVE_BUFFER_BYTES = 1024 * 1024;
 
 /**
  * Opens physical replication connections the way pg_receivewal's GetConnection does:

@@ -38,7 +38,7 @@ describeWithPg('receivewal --synchronous', (major) => {
 
   it('commits return while it runs and wait while it is stopped', async () => {
     let receiver = start();
-    await waitFor(async () => (await syncState()) === 'sync', { timeoutMs: 30_000, description: 'receivewal to be the synchronous standby' });
+    await waitFor(async () => (await syncState()) === 'sync', { timeoutMs: 90_000, description: 'receivewal to be the synchronous standby' });
 
     for (let i = 1; i <= 3; i++) {
       const began = Date.now();

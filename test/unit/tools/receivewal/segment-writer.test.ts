@@ -75,6 +75,10 @@ describe('SegmentWriter (plain)', () => {
             await file.write(chunks, offset);
             written = Math.max(written, offset + chunks.reduce((s, c) => s + c.length, 0));
           },
+          writeNow: (data, offset) => {
+            file.writeNow?.(data, offset);
+            written = Math.max(written, offset + data.length);
+          },
           sync: async () => {
             const covered = written;
             await file.sync();
@@ -108,6 +112,7 @@ describe('SegmentWriter (plain)', () => {
             await gate; // a disk that does not answer until the test lets it
             await file.write(chunks, offset);
           },
+          writeNow: undefined, // every byte through the queue
         });
       },
     });
