@@ -7,10 +7,13 @@ import { WalBuffer, type BufferedRun } from './wal-buffer.js';
 import type { CompressionMethod } from './wal-file-kind.js';
 
 /**
- * Writes a received WAL stream into segment files, off the receiving path: the caller hands
- * over bytes and goes back to the socket while writes, fsyncs and renames run on the thread
- * pool. Three positions are tracked: `receivedLsn` (accepted), `writtenLsn` (in the page
- * cache) and `flushedLsn` (on disk: the only one ever worth reporting as flushed).
+ * Writes a received WAL stream into segment files without ever waiting for the disk on the
+ * receiving path: bytes of an open plain segment go into the page cache at once (a memory
+ * copy, as pg_receivewal does), while fsyncs, renames and directory fsyncs run on the thread
+ * pool; during a segment switch, and for compressed files, the bytes wait in a bounded
+ * buffer and are written by a background task. Three positions are tracked: `receivedLsn`
+ * (accepted), `writtenLsn` (in the page cache) and `flushedLsn` (on disk: the only one ever
+ * worth reporting as flushed).
  *
  * Ordering rules that keep a crash at any instant recoverable (the restart rule is "resume
  * at the highest file; at the start of it if it is partial"):
