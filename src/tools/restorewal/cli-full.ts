@@ -40,6 +40,7 @@ const buildProgram = (io: ToolIO) =>
         '  150  the archived file does not match its name (page header, size, history syntax)',
         '  151  the archived segment belongs to another database system',
         '  152  the archived file is damaged (compressed data does not decompress)',
+        '  153  the archived file is compressed with a method this installation cannot load',
         'Statuses above 125 make PostgreSQL stop recovery instead of ending it early.',
       ].join('\n'),
     );

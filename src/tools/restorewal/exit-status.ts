@@ -12,4 +12,5 @@ export const RestoreExit = {
   contentMismatch: 150,
   foreignSystem: 151,
   corruptCompressed: 152,
+  codecUnavailable: 153,
 } as const;

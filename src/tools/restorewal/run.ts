@@ -92,6 +92,11 @@ const readContent = async (variant: ArchivedVariant): Promise<Buffer> => {
     if (error instanceof CompressionError && error.code !== 'compression-unavailable') {
       throw fatal('corrupt-archived-file', RestoreExit.corruptCompressed, error.message, error);
     }
+    // The file is there but this installation cannot read it: "not available" would let an
+    // archive-only recovery end early, and asking again will not load the codec either.
+    if (error instanceof CompressionError) {
+      throw fatal('compression-unavailable', RestoreExit.codecUnavailable, error.message, error);
+    }
     throw asIoError(error);
   }
 };

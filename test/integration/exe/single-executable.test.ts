@@ -132,6 +132,13 @@ describeWithPg('single executable: real jobs', (major) => {
     if (method === 'lz4') {
       expect(statSync(addons).mode & 0o777).toBe(0o700);
       expect(readdirSync(addons).some((file) => file.endsWith('lz4-napi.node'))).toBe(true);
+      // Archived but unreadable here: fatal (153), never "not available" (1-125), which would
+      // let an archive-only recovery end early.
+      const stuck = await runExe(exe, [name, join(archive, 'STUCK'), archive], {
+        via: 'restorewal', tmpdir: exe.unusableTmp,
+      });
+      expect(stuck.code).toBe(153);
+      expect(existsSync(join(archive, 'STUCK'))).toBe(false);
     } else {
       expect(existsSync(addons)).toBe(false);
     }
