@@ -13,10 +13,11 @@ import { baseEnv, runProcess } from '../test/harness/pg/run-process.js';
 import { makeTempDir } from '../test/harness/pg/temp-dirs.js';
 import { type BenchRow, median } from './result.js';
 
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const WAL_BYTES = Math.round(Number(process.env['BENCH_WAL_BYTES'] ?? 1.05 * 1024 ** 3));
 const SEGMENT = 16 * 1024 * 1024;
 const RSS_TARGET_MB = 150;
+const SETTLE_MS = Number(process.env['BENCH_SETTLE_MS'] ?? 5000);
 
 interface Timed {
   readonly ms: number;
@@ -126,16 +127,21 @@ export const run = async (): Promise<BenchRow[]> => {
         const dir = join(work, `${who}-${round}`);
         mkdirSync(dir);
         copyFileSync(join(server.walDir, seed), join(dir, seed));
-        // Start each run with the disk quiet: no write-back of the previous run left to pay for.
+        // Start each run with the disk quiet: no write-back of the previous run left to pay
+        // for, and a pause, since a virtual disk keeps draining its own cache for a while.
         await runProcess('/bin/sync', []);
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
         const result = await runners[who](dir);
         times[who].push(result.ms);
         if (who === 'ours') peak = Math.max(peak, result.peakRssKb);
+        if (round > 0) await rm(dir, { recursive: true, force: true });
       }
-      if (round === 0 && !sameArchives(join(work, 'ours-0'), join(work, 'theirs-0'))) {
-        throw new Error('receivewal and pg_receivewal archived different bytes');
+      if (round === 0) {
+        if (!sameArchives(join(work, 'ours-0'), join(work, 'theirs-0'))) {
+          throw new Error('receivewal and pg_receivewal archived different bytes');
+        }
+        for (const who of ['ours', 'theirs'] as const) await rm(join(work, `${who}-0`), { recursive: true, force: true });
       }
-      for (const who of ['ours', 'theirs'] as const) await rm(join(work, `${who}-${round}`), { recursive: true, force: true });
     }
     await rm(work, { recursive: true, force: true });
     const o = median(times.ours);
