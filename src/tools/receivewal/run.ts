@@ -11,9 +11,9 @@ import { identifySystem, showSetting } from '../../core/pg/replication/commands.
 import { parseSegmentSizeSetting } from '../../core/wal/segment-size.js';
 import { ServerConnector } from './connect-server.js';
 import type { ReceivewalOptions } from './options.js';
-import { streamSession, StreamInterrupted, type ServerFacts } from './session.js';
+import { FatalStreamError, StreamInterrupted } from './errors.js';
+import { streamSession, type ServerFacts } from './session.js';
 import { runSlotAction } from './slot-actions.js';
-import { FatalStreamError } from './start-position.js';
 import { createReporter, type Reporter } from './status-line.js';
 
 export const TOOL = 'receivewal';

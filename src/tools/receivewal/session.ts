@@ -9,7 +9,8 @@ import { SegmentWriter } from '../../core/wal/segment-writer.js';
 import { copyStream } from './copy-stream.js';
 import { hasHistoryFile, writeHistoryFile } from './history-file.js';
 import type { ReceivewalOptions } from './options.js';
-import { decideStart, FatalStreamError } from './start-position.js';
+import { FatalStreamError, serverErrorText, StreamInterrupted } from './errors.js';
+import { decideStart } from './start-position.js';
 import type { Reporter } from './status-line.js';
 
 /** What the server told us once per run (pg_receivewal asks once, before its loop). */
@@ -22,12 +23,6 @@ export interface ServerFacts {
 }
 
 export type SessionOutcome = 'stopped' | 'disconnected';
-
-/** Tells when streaming should stop, and says why in -v mode (pg_receivewal's stop_streaming). */
-export interface StopCheck {
-  /** True when streaming from `position` should not even start. */
-  beforeStart(position: bigint, timeline: number): boolean;
-}
 
 /**
  * One connection's worth of streaming, pg_receivewal's StreamLog + ReceiveXlogStream:
@@ -47,7 +42,7 @@ export async function streamSession(
   try {
     identity = await identifySystem(connection);
   } catch (error) {
-    throw new FatalStreamError('identify-system', `could not send replication command "IDENTIFY_SYSTEM": ${describe(error)}`);
+    throw new FatalStreamError('identify-system', `could not send replication command "IDENTIFY_SYSTEM": ${serverErrorText(error)}`);
   }
   if (identity.systemId !== facts.systemId) {
     throw new FatalStreamError(
@@ -74,7 +69,7 @@ export async function streamSession(
         reporter.verbose(`wrote timeline history file "${name}"`);
       } catch (error) {
         if (!(error instanceof FileSystemError)) {
-          reporter.error(`could not send replication command "TIMELINE_HISTORY": ${describe(error)}`);
+          reporter.error(`could not send replication command "TIMELINE_HISTORY": ${serverErrorText(error)}`);
           return 'disconnected';
         }
         throw error;
@@ -148,10 +143,6 @@ const describeFeedback = (options: ReceivewalOptions): string => {
   return 'no slot: the server may recycle WAL this archive has not received yet (use -S to prevent that)';
 };
 
-/** The text after pg_receivewal's "could not send replication command "X": ". */
-export const describe = (error: unknown): string =>
-  error instanceof PgServerError ? `${error.severity}:  ${error.serverMessage}` : (error as Error).message;
-
 /** START_REPLICATION refused: a missing slot is fatal, anything else is worth a retry. */
 const classifyStartError = (error: unknown, slot: string | undefined): Error => {
   if (error instanceof PgServerError && error.sqlstate === '42704' && slot !== undefined) {
@@ -159,19 +150,12 @@ const classifyStartError = (error: unknown, slot: string | undefined): Error => 
       hint: 'Create it with --create-slot, or name an existing one with -S.',
     });
   }
-  return new StreamInterrupted(`could not send replication command "START_REPLICATION": ${describe(error)}`, error);
+  return new StreamInterrupted(`could not send replication command "START_REPLICATION": ${serverErrorText(error)}`, error);
 };
 
 /** pg_receivewal's wording for a stream that broke while data was flowing. */
 const streamFailureText = (error: unknown): string => {
-  if (error instanceof PgServerError) return `unexpected termination of replication stream: ${describe(error)}`;
+  if (error instanceof PgServerError) return `unexpected termination of replication stream: ${serverErrorText(error)}`;
   if (error instanceof FileSystemError || error instanceof ProtocolError) return error.message;
   return `could not receive data from WAL stream: ${(error as Error).message}`;
 };
-
-/** A failure during streaming: logged, then reconnect (or exit 1 with -n). */
-export class StreamInterrupted extends Error {
-  constructor(message: string, readonly original: unknown) {
-    super(message);
-  }
-}

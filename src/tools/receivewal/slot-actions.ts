@@ -7,8 +7,7 @@ import {
 } from '../../core/pg/replication/commands.js';
 import { quoteIdentifier } from '../../core/pg/replication/quote.js';
 import type { ReceivewalOptions } from './options.js';
-import { describe } from './session.js';
-import { FatalStreamError } from './start-position.js';
+import { FatalStreamError, serverErrorText } from './errors.js';
 import type { Reporter } from './status-line.js';
 
 const DUPLICATE_OBJECT = '42710';
@@ -41,5 +40,5 @@ export async function runSlotAction(connection: PgConnection, options: Receivewa
 
 const commandFailed = (command: string, error: unknown): Error =>
   error instanceof PgServerError
-    ? new FatalStreamError('slot-action', `could not send replication command "${command}": ${describe(error)}`)
+    ? new FatalStreamError('slot-action', `could not send replication command "${command}": ${serverErrorText(error)}`)
     : (error as Error);

@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WarmstandbyError } from '../../core/errors.js';
 import { withFsError } from '../../core/fs/fs-error.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 import { readReplicationSlot, type SystemIdentity } from '../../core/pg/replication/commands.js';
@@ -8,15 +7,13 @@ import { readArchiveIdentity } from '../../core/wal/archive-identity.js';
 import { formatLsn } from '../../core/wal/lsn.js';
 import { segmentStartOf } from '../../core/wal/segment-name.js';
 import { findStreamingStart } from '../../core/wal/streaming-start.js';
+import { FatalStreamError } from './errors.js';
 import type { Reporter } from './status-line.js';
 
 export interface StartDecision {
   readonly lsn: bigint;
   readonly timeline: number;
 }
-
-/** A condition retrying cannot fix: receivewal exits 1 even without -n. */
-export class FatalStreamError extends WarmstandbyError {}
 
 /**
  * pg_receivewal's FindStreamingStart and the fallbacks after it, saying in -v mode what
