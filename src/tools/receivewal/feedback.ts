@@ -1,3 +1,4 @@
+import { isWarmstandbyError } from '../../core/errors.js';
 import type { StandbyStatus } from '../../core/pg/replication/messages.js';
 import type { SegmentWriter } from '../../core/wal/segment-writer.js';
 
@@ -108,6 +109,9 @@ export class Feedback {
     try {
       this.options.send({ write: this.writer.writtenLsn, flush, apply: 0n, replyRequested: false });
     } catch (error) {
+      // The server ended the COPY first (or never began it: START_REPLICATION at the very end
+      // of a historic timeline): nothing to report to, and the stream's end says why.
+      if (isWarmstandbyError(error) && error.code === 'copy-closed') return;
       this.options.onError(error);
     }
   }
