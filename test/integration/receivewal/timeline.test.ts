@@ -128,4 +128,35 @@ describeWithPg('receivewal follows a promotion', (major) => {
       await other.destroy();
     }
   }, 300_000);
+
+  it('cascading: the standby it streams from follows its upstream to timeline 2, and so does receivewal', async () => {
+    const middle = await startStandby(primary, { name: `pg${major}-rw-tli-middle` });
+    const leaf = await startStandby(middle, { name: `pg${major}-rw-tli-leaf` });
+    try {
+      const dir = join(work, 'cascade');
+      mkdirSync(dir);
+      const receiver = spawnReceivewal(['-D', dir, '-v', ...connectionArgs(leaf)], clientEnv(leaf));
+      const before = await generateWal(primary, 1200 * 1024);
+      await waitForReplay(leaf, before.end);
+      await middle.promote();
+      await generateWal(middle, 1200 * 1024);
+      const { segment: tl2 } = await switchWal(middle);
+      await waitFor(() => filesIn(dir).includes(tl2), { timeoutMs: 90_000, description: `${tl2} archived from the leaf` })
+        .catch((error: unknown) => {
+          throw new Error(`${(error as Error).message}: ${filesIn(dir).join(' ')}\n${receiver.output()}`);
+        });
+      receiver.kill('SIGINT');
+      expect(await exitOf(receiver)).toEqual({ code: 0, signal: null });
+      expect(receiver.output()).toMatch(/switched to timeline 2 at /);
+      const names = filesIn(dir).filter((n) => n.slice(0, 24) <= tl2 || n.endsWith('.history'));
+      expect(names).toContain('00000002.history');
+      expect(names.filter((n) => n.startsWith('00000001') && n.endsWith('.partial')).length).toBe(1);
+      for (const name of names.filter((n) => n.startsWith('00000002') && !n.includes('.'))) {
+        expect(readFileSync(join(dir, name)).equals(readFileSync(join(middle.walDir, name))), name).toBe(true);
+      }
+    } finally {
+      await leaf.destroy();
+      await middle.destroy();
+    }
+  }, 300_000);
 });
