@@ -2,8 +2,6 @@
 // pg_basebackup 15 refuses newer ones). The two tools alternate in one run, plain and tar,
 // with -X stream -c fast, each into a fresh directory on the same disk; the median wall time
 // of each is compared. Our peak RSS is read from /proc (VmHWM) while the child runs.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT, TOOL_PATHS, locatePgBinaries } from '../test/harness/pg/binaries.js';
@@ -11,37 +9,10 @@ import { findFreePort } from '../test/harness/pg/ports.js';
 import { baseEnv, runProcess } from '../test/harness/pg/run-process.js';
 import { makeTempDir } from '../test/harness/pg/temp-dirs.js';
 import { type BenchRow, median } from './result.js';
+import { timed } from './timed-process.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const TARGET_BYTES = Number(process.env['BENCH_DB_BYTES'] ?? 1.1 * 1024 ** 3);
-
-interface Timed {
-  readonly ms: number;
-  readonly peakRssKb: number;
-}
-
-const timed = (command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Timed> =>
-  new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    let peak = 0;
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const poll = setInterval(() => {
-      try {
-        const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
-        if (hwm !== undefined) peak = Math.max(peak, Number(hwm));
-      } catch {
-        // The child has exited between polls.
-      }
-    }, 50);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      const ms = performance.now() - started;
-      if (code === 0) resolve({ ms, peakRssKb: peak });
-      else reject(new Error(`${command} exited ${code}: ${stderr}`));
-    });
-  });
 
 /** A 15 server of our own (the test harness's helpers need vitest, which a bench is not). */
 const startServer = async (): Promise<{ host: string; port: number; sql: (q: string) => Promise<string>; stop: () => Promise<void> }> => {

@@ -3,7 +3,6 @@
 // after the same seeded segment and stop at the same --endpos, fsync on, into a fresh
 // directory on the same disk, alternating for several rounds; medians are compared. The
 // archives of the first round must be identical. Our peak RSS is read from /proc (VmHWM).
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,40 +11,13 @@ import { findFreePort } from '../test/harness/pg/ports.js';
 import { baseEnv, runProcess } from '../test/harness/pg/run-process.js';
 import { makeTempDir } from '../test/harness/pg/temp-dirs.js';
 import { type BenchRow, median } from './result.js';
+import { timed } from './timed-process.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const WAL_BYTES = Math.round(Number(process.env['BENCH_WAL_BYTES'] ?? 1.05 * 1024 ** 3));
 const SEGMENT = 16 * 1024 * 1024;
 const RSS_TARGET_MB = 150;
 const SETTLE_MS = Number(process.env['BENCH_SETTLE_MS'] ?? 5000);
-
-interface Timed {
-  readonly ms: number;
-  readonly peakRssKb: number;
-}
-
-const timed = (command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Timed> =>
-  new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    let peak = 0;
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const poll = setInterval(() => {
-      try {
-        const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
-        if (hwm !== undefined) peak = Math.max(peak, Number(hwm));
-      } catch {
-        // The child has exited between polls.
-      }
-    }, 20);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      const ms = performance.now() - started;
-      if (code === 0) resolve({ ms, peakRssKb: peak });
-      else reject(new Error(`${command} exited ${code}: ${stderr}`));
-    });
-  });
 
 const lsnText = (lsn: bigint): string => `${(lsn >> 32n).toString(16).toUpperCase()}/${(lsn & 0xffffffffn).toString(16).toUpperCase()}`;
 const lsnOf = (text: string): bigint => {
@@ -116,8 +88,8 @@ export const run = async (): Promise<BenchRow[]> => {
     const work = makeTempDir('ws-bench-rw-');
     const runners = {
       // The shim itself, as users run it (its shebang carries the tool's V8 heap setting).
-      ours: (dir: string) => timed(join(REPO_ROOT, 'bin', 'receivewal'), ['-D', dir, ...conn], env),
-      theirs: (dir: string) => timed(TOOL_PATHS.pg_receivewal, ['-D', dir, ...conn], env),
+      ours: (dir: string) => timed(join(REPO_ROOT, 'bin', 'receivewal'), ['-D', dir, ...conn], env, 20),
+      theirs: (dir: string) => timed(TOOL_PATHS.pg_receivewal, ['-D', dir, ...conn], env, 20),
     };
     const times = { ours: [] as number[], theirs: [] as number[] };
     let peak = 0;
