@@ -136,6 +136,11 @@ describeWithPg('receivewal follows a promotion', (major) => {
       const dir = join(work, 'cascade');
       mkdirSync(dir);
       const receiver = spawnReceivewal(['-D', dir, '-v', ...connectionArgs(leaf)], clientEnv(leaf));
+      // Streaming on timeline 1 before the promotion, or the switch would happen before it
+      // connects and it would simply start on timeline 2.
+      await waitFor(() => /starting log streaming at \S+ \(timeline 1\)/.test(receiver.output()), {
+        timeoutMs: 60_000, description: 'receivewal to stream from the leaf on timeline 1',
+      });
       const before = await generateWal(primary, 1200 * 1024);
       await waitForReplay(leaf, before.end);
       await middle.promote();
