@@ -4,49 +4,18 @@
 // of each is compared. Our peak RSS is read from /proc (VmHWM) while the child runs.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT, TOOL_PATHS, locatePgBinaries } from '../test/harness/pg/binaries.js';
-import { findFreePort } from '../test/harness/pg/ports.js';
-import { baseEnv, runProcess } from '../test/harness/pg/run-process.js';
+import { REPO_ROOT, TOOL_PATHS } from '../test/harness/pg/binaries.js';
+import { baseEnv } from '../test/harness/pg/run-process.js';
 import { makeTempDir } from '../test/harness/pg/temp-dirs.js';
 import { type BenchRow, median } from './result.js';
+import { startBenchServer } from './bench-server.js';
 import { timed } from './timed-process.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const TARGET_BYTES = Number(process.env['BENCH_DB_BYTES'] ?? 1.1 * 1024 ** 3);
 
-/** A 15 server of our own (the test harness's helpers need vitest, which a bench is not). */
-const startServer = async (): Promise<{ host: string; port: number; sql: (q: string) => Promise<string>; stop: () => Promise<void> }> => {
-  const found = locatePgBinaries(15);
-  if (!found.ok) throw new Error(found.reason);
-  const pg = found.value;
-  const base = makeTempDir('ws-bench-pg15-');
-  const data = join(base, 'data');
-  const port = await findFreePort();
-  const must = async (cmd: string, args: string[]): Promise<string> => {
-    const r = await runProcess(cmd, args, { asServerUser: true, timeoutMs: 600_000 });
-    if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
-  await must(pg.initdb, ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync']);
-  const opts = `-p ${port} -k ${base} -c listen_addresses='' -c max_wal_size=4GB -c checkpoint_timeout=1h ` +
-    '-c shared_buffers=128MB -c autovacuum=off';
-  await must(pg.pgCtl, ['-D', data, '-o', opts, '-l', join(base, 'server.log'), '-w', 'start']);
-  const psqlEnv = baseEnv({ PGHOST: base, PGPORT: String(port), PGUSER: 'postgres', PGDATABASE: 'postgres' });
-  const sql = async (q: string): Promise<string> => {
-    const r = await runProcess(TOOL_PATHS.psql, ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-c', q],
-      { env: psqlEnv, timeoutMs: 600_000 });
-    if (r.code !== 0) throw new Error(`psql: ${r.stderr}`);
-    return r.stdout.trim();
-  };
-  const stop = async (): Promise<void> => {
-    await runProcess(pg.pgCtl, ['-D', data, '-m', 'immediate', 'stop'], { asServerUser: true });
-    await rm(base, { recursive: true, force: true });
-  };
-  return { host: base, port, sql, stop };
-};
-
 export const run = async (): Promise<BenchRow[]> => {
-  const primary = await startServer();
+  const primary = await startBenchServer('ws-bench-pg15-');
   try {
     // fillfactor 10 makes a large table from few rows, so the database is quick to build.
     await primary.sql('CREATE TABLE bulk (id int, pad text) WITH (fillfactor = 10)');

@@ -6,11 +6,11 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT, TOOL_PATHS, locatePgBinaries } from '../test/harness/pg/binaries.js';
-import { findFreePort } from '../test/harness/pg/ports.js';
+import { REPO_ROOT, TOOL_PATHS } from '../test/harness/pg/binaries.js';
 import { baseEnv, runProcess } from '../test/harness/pg/run-process.js';
 import { makeTempDir } from '../test/harness/pg/temp-dirs.js';
 import { type BenchRow, median } from './result.js';
+import { startBenchServer } from './bench-server.js';
 import { timed } from './timed-process.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
@@ -30,37 +30,6 @@ const segmentName = (lsn: bigint): string => {
   return `00000001${hex(segno / 256n)}${hex(segno % 256n)}`;
 };
 
-/** A 15 server of our own (the test harness's helpers need vitest, which a bench is not). */
-const startServer = async () => {
-  const found = locatePgBinaries(15);
-  if (!found.ok) throw new Error(found.reason);
-  const pg = found.value;
-  const base = makeTempDir('ws-bench-rw-pg15-');
-  const data = join(base, 'data');
-  const port = await findFreePort();
-  const must = async (cmd: string, args: string[]): Promise<string> => {
-    const r = await runProcess(cmd, args, { asServerUser: true, timeoutMs: 600_000 });
-    if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
-  await must(pg.initdb, ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync']);
-  const opts = `-p ${port} -k ${base} -c listen_addresses='' -c max_wal_size=4GB -c checkpoint_timeout=1h ` +
-    '-c shared_buffers=128MB -c autovacuum=off -c wal_level=replica -c max_wal_senders=4';
-  await must(pg.pgCtl, ['-D', data, '-o', opts, '-l', join(base, 'server.log'), '-w', 'start']);
-  const psqlEnv = baseEnv({ PGHOST: base, PGPORT: String(port), PGUSER: 'postgres', PGDATABASE: 'postgres' });
-  const sql = async (q: string): Promise<string> => {
-    const r = await runProcess(TOOL_PATHS.psql, ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-c', q],
-      { env: psqlEnv, timeoutMs: 600_000 });
-    if (r.code !== 0) throw new Error(`psql: ${r.stderr}`);
-    return r.stdout.trim();
-  };
-  const stop = async (): Promise<void> => {
-    await runProcess(pg.pgCtl, ['-D', data, '-m', 'immediate', 'stop'], { asServerUser: true });
-    await rm(base, { recursive: true, force: true });
-  };
-  return { host: base, port, walDir: join(data, 'pg_wal'), sql, stop };
-};
-
 const sameArchives = (a: string, b: string): boolean => {
   const names = readdirSync(a).sort();
   if (names.join() !== readdirSync(b).sort().join()) return false;
@@ -68,7 +37,7 @@ const sameArchives = (a: string, b: string): boolean => {
 };
 
 export const run = async (): Promise<BenchRow[]> => {
-  const server = await startServer();
+  const server = await startBenchServer('ws-bench-rw-pg15-', '-c wal_level=replica -c max_wal_senders=4');
   try {
     // The slot keeps the range; no receiver streams through it, so it never moves.
     const start = lsnOf(await server.sql("SELECT lsn FROM pg_create_physical_replication_slot('keep', true, false)"));
