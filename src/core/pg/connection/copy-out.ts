@@ -23,7 +23,8 @@ type CopyState = (typeof CopyState)[keyof typeof CopyState];
 
 /**
  * Runs a command that answers with one or more CopyOut phases. The iterator yields each
- * CopyData payload (owned buffers); it ends at ReadyForQuery, when `results` resolves.
+ * CopyData payload (views of fresh socket chunks, never reused); it ends at ReadyForQuery,
+ * when `results` resolves.
  * Leaving the loop early closes the connection: the protocol has no way to stop a CopyOut
  * other than reading all of it.
  */

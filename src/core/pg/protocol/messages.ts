@@ -85,7 +85,7 @@ export type BackendMessage =
   | { readonly type: 'copyInResponse'; readonly format: number; readonly columnFormats: readonly number[] }
   | { readonly type: 'copyOutResponse'; readonly format: number; readonly columnFormats: readonly number[] }
   | { readonly type: 'copyBothResponse'; readonly format: number; readonly columnFormats: readonly number[] }
-  /** `data` is a buffer the receiver owns: the parser never reuses it. */
+  /** `data` may be a view of the socket chunk it arrived in (chunks are never reused). */
   | { readonly type: 'copyData'; readonly data: Buffer }
   | { readonly type: 'copyDone' }
   | {
