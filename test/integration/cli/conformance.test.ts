@@ -5,27 +5,18 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { VERSION } from '../../../src/core/version.js';
 import { toolNames } from '../../../src/tools/registry.js';
+import { REPO_ROOT, runShim, type ShimOutcome } from './run-shim.js';
 
 // Every binary behaves the same at its edges: help, version, a bad option, its man page and
 // its README section. Runs the built shims in bin/ (npm test builds first).
-const root = join(import.meta.dirname, '..', '..', '..');
+const root = REPO_ROOT;
 const run = promisify(execFile);
 const expectedTools = [
   'archivecleanup', 'archivewal', 'basebackup', 'live-restore', 'promote', 'receivewal', 'restorewal',
 ];
 
-interface Outcome { code: number; stdout: string; stderr: string }
-const invoke = async (tool: string, args: string[]): Promise<Outcome> => {
-  try {
-    const { stdout, stderr } = await run(join(root, 'bin', tool), args, {
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-};
+const invoke = (tool: string, args: string[]): Promise<ShimOutcome> =>
+  runShim(tool, args, { env: { ...process.env, NO_COLOR: '1' } });
 
 describe('the toolkit', () => {
   it('registers every binary', () => {

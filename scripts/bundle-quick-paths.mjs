@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Part of `npm run build`: bundles the code a hook needs for its most frequent answer into one
+// small CommonJS file under dist/quick/, which the tool's bin/ shim loads before anything else.
+// PostgreSQL starts restore_command once per WAL file and mostly hears "not in the archive",
+// and archive_command once per segment; answered from one CommonJS file, each costs a bare
+// Node start plus a few ms, where Node's ES module loader and the dist/ module graph would add
+// ~25 ms (docs/dev/performance.md). A dynamic import() inside stays a dynamic import of the
+// module's compiled twin in dist/, so rarely needed code (codecs) still loads only when used.
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** tool → the module whose exports its shim calls first. */
+const quickPaths = {
+  archivewal: 'src/tools/archivewal/plain-push.ts',
+  restorewal: 'src/tools/restorewal/quick-answer.ts',
+};
+const outDir = join(root, 'dist', 'quick');
+
+/** `import('./x.js')` in src/a/b.ts becomes `import('../a/x.js')`: dist/a/x.js, from dist/quick. */
+const dynamicImportsFromDist = {
+  name: 'dynamic-imports-from-dist',
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      const source = resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
+      const compiled = join(root, 'dist', relative(join(root, 'src'), source)).replace(/\.ts$/, '.js');
+      return { path: `./${relative(outDir, compiled)}`, external: true };
+    });
+  },
+};
+
+for (const [tool, entry] of Object.entries(quickPaths)) {
+  await build({
+    entryPoints: [join(root, entry)],
+    outfile: join(outDir, `${tool}.cjs`),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // Only node: built-ins may stay outside; anything else would be a slow path in disguise.
+    external: ['node:*'],
+    plugins: [dynamicImportsFromDist],
+    logLevel: 'warning',
+  });
+}

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { segmentFileName } from '../../../src/core/wal/segment-name.js';
+import { REPO_ROOT, runShim, type ShimOutcome } from './run-shim.js';
+
+// The hooks' most frequent answers come from small CommonJS bundles in dist/quick/ (built by
+// scripts/bundle-quick-paths.mjs), loaded by the bin/ shims before the tool itself. They are
+// only quick if they stay small and self-contained, and only safe if they answer exactly as
+// the tool does.
+const quickDir = join(REPO_ROOT, 'dist', 'quick');
+const run = promisify(execFile);
+const work = mkdtempSync(join(tmpdir(), 'ws-quick-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const shim = (tool: string, args: string[]): Promise<ShimOutcome> => runShim(tool, args, { cwd: work });
+
+describe('dist/quick bundles', () => {
+  it('exist for archivewal and restorewal, and require only node: built-ins', () => {
+    const files = readdirSync(quickDir).sort();
+    expect(files).toEqual(['archivewal.cjs', 'restorewal.cjs']);
+    for (const file of files) {
+      const text = readFileSync(join(quickDir, file), 'utf8');
+      const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]);
+      expect(required.length).toBeGreaterThan(0);
+      expect(required.filter((name) => !name?.startsWith('node:')), file).toEqual([]);
+      // Small enough that parsing it costs next to nothing at every start.
+      expect(text.length, file).toBeLessThan(64 * 1024);
+    }
+  });
+
+  it('leave rarely needed code to dynamic imports of dist/ modules that exist', () => {
+    const text = readFileSync(join(quickDir, 'archivewal.cjs'), 'utf8');
+    const imported = [...text.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1] ?? '');
+    expect(imported).toContain('./../core/compression/codec.js');
+    for (const path of imported) expect(readdirSync(join(quickDir, path, '..'))).toContain(path.split('/').pop());
+  });
+});
+
+describe('the shims answer as the tools do', () => {
+  const archive = join(work, 'archive');
+  const segment = segmentFileName(1, 3n, 16 * 1024 * 1024);
+
+  it('restorewal: a file not in the archive is exit 1 without a word', async () => {
+    rmSync(archive, { recursive: true, force: true });
+    await run('mkdir', [archive]);
+    expect(await shim('restorewal', [segment, join(work, 'RECOVERYXLOG'), archive])).toEqual({ code: 1, stdout: '', stderr: '' });
+  });
+
+  it('restorewal: a bad name goes to the tool, which explains it (exit 2)', async () => {
+    const outcome = await shim('restorewal', ['../etc/passwd', join(work, 'x'), archive]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(/^restorewal: error: .*passwd/);
+  });
+
+  it('archivewal: a file the quick path refuses is explained by the tool, exit 1', async () => {
+    writeFileSync(join(work, 'notwal'), 'x');
+    const outcome = await shim('archivewal', [join(work, 'notwal'), archive]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toMatch(/^archivewal: error: Cannot archive "notwal"/);
+    expect(readdirSync(archive)).toEqual([]);
+  });
+});
