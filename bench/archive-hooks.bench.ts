@@ -1,17 +1,22 @@
 // The archive hooks against their anchors, in one run on one disk:
 // - archivewal per 16 MB segment vs `cp` then `sync FILE` of the same segment (fresh names
-//   each round, alternating, medians);
+//   each round, alternating, medians), through node + dist and through the single
+//   executable (what the docs recommend for hooks);
 // - restorewal answering a missing file vs a bare `node -e 0` (ratio of medians);
 // - archivecleanup vs pg_archivecleanup 15 removing 90,000 of 100,000 files.
+// Every child gets the same clean environment (baseEnv): a variable such as
+// NODE_EXTRA_CA_CERTS would add tens of ms to every Node start and skew the ratios.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { segmentFileName } from '../src/core/wal/segment-name.js';
 import { REPO_ROOT, TOOL_PATHS } from '../test/harness/pg/binaries.js';
+import { baseEnv } from '../test/harness/pg/run-process.js';
 import { type BenchRow, median } from './result.js';
+import { buildExecutable } from './single-executable.js';
 
-const SEGMENTS = Number(process.env['BENCH_SEGMENTS'] ?? 10);
+const SEGMENTS = Number(process.env['BENCH_SEGMENTS'] ?? 20);
 const MISSING_RUNS = Number(process.env['BENCH_MISSING_RUNS'] ?? 40);
 const CLEANUP_FILES = Number(process.env['BENCH_CLEANUP_FILES'] ?? 100_000);
 const CLEANUP_ROUNDS = Number(process.env['BENCH_CLEANUP_ROUNDS'] ?? 3);
@@ -23,7 +28,11 @@ const bin = (tool: string): string => join(REPO_ROOT, 'bin', tool);
 /** Wall time of one child process in ms; throws unless it exits with `expect`. */
 const time = (command: string, args: readonly string[], expect = 0, cwd?: string): number => {
   const started = performance.now();
-  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...(cwd === undefined ? {} : { cwd }) });
+  const result = spawnSync(command, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: baseEnv(),
+    ...(cwd === undefined ? {} : { cwd }),
+  });
   const ms = performance.now() - started;
   if (result.status !== expect) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return ms;
@@ -44,11 +53,23 @@ const makeSegment = (segno: bigint): Buffer => {
   return data;
 };
 
-const benchArchivewal = (work: string): BenchRow => {
+const benchArchivewal = (work: string): BenchRow[] => {
   const pgwal = join(work, 'pg_wal');
-  const ours = join(work, 'archive-ours');
-  const theirs = join(work, 'archive-cp');
-  for (const dir of [pgwal, ours, theirs]) mkdirSync(dir);
+  const exe = buildExecutable(join(work, 'exe'), 'archivewal');
+  const pushers = {
+    'cp + sync': (source: string, name: string) => ['sh', '-c', `cp "${source}" "${name}" && sync "${name}"`],
+    'node bin/archivewal': (source: string) => [node, bin('archivewal'), source, '.'],
+    'single executable': (source: string) => [exe, source, '.'],
+  } as const;
+  const ms: Record<string, number[]> = {};
+  // Each pusher archives into a directory of its own (its cwd), from the same pg_wal.
+  const archiveOf: Record<string, string> = {};
+  Object.keys(pushers).forEach((who, i) => {
+    archiveOf[who] = join(work, `archive-${i}`);
+    mkdirSync(archiveOf[who]);
+    ms[who] = [];
+  });
+  mkdirSync(pgwal);
   const names: string[] = [];
   for (let i = 0; i < SEGMENTS; i += 1) {
     const name = segmentFileName(1, BigInt(i + 1), SEG_SIZE);
@@ -56,24 +77,25 @@ const benchArchivewal = (work: string): BenchRow => {
     names.push(name);
   }
   spawnSync('sync');
-  const oursMs: number[] = [];
-  const cpMs: number[] = [];
   for (const name of names) {
-    const source = join('pg_wal', name);
-    cpMs.push(time('sh', ['-c', `cp "${source}" "${theirs}/${name}" && sync "${theirs}/${name}"`], 0, work));
-    oursMs.push(time(node, [bin('archivewal'), source, ours], 0, work));
+    for (const [who, command] of Object.entries(pushers)) {
+      const [cmd = '', ...args] = command(join(pgwal, name), name);
+      (ms[who] as number[]).push(time(cmd, args, 0, archiveOf[who]));
+    }
   }
-  const o = median(oursMs);
-  const c = median(cpMs);
-  return {
-    work: `archivewal, one 16 MB segment (${SEGMENTS} runs)`,
-    ours: `${o.toFixed(0)} ms`,
-    anchorName: 'cp + sync',
-    anchor: `${c.toFixed(0)} ms`,
-    ratio: o / c,
-    target: 1.5,
-    notes: `${(1000 / o).toFixed(1)} segments/s (cp + sync ${(1000 / c).toFixed(1)})`,
-  };
+  const c = median(ms['cp + sync'] as number[]);
+  return (['node bin/archivewal', 'single executable'] as const).map((who) => {
+    const o = median(ms[who] as number[]);
+    return {
+      work: `archivewal (${who}), one 16 MB segment (${SEGMENTS} runs)`,
+      ours: `${o.toFixed(0)} ms`,
+      anchorName: 'cp + sync',
+      anchor: `${c.toFixed(0)} ms`,
+      ratio: o / c,
+      target: 1.5,
+      notes: `${(1000 / o).toFixed(1)} segments/s (cp + sync ${(1000 / c).toFixed(1)})`,
+    };
+  });
 };
 
 const benchMissing = (work: string): BenchRow => {
@@ -140,7 +162,7 @@ export const run = async (): Promise<BenchRow[]> => {
   // On disk next to the other benchmarks' data, not in a tmpfs: fsync must cost what it costs.
   const work = mkdtempSync(join(process.env['BENCH_DIR'] ?? tmpdir(), 'ws-bench-archive-'));
   try {
-    return [benchArchivewal(work), benchMissing(work), benchCleanup(work)];
+    return [...benchArchivewal(work), benchMissing(work), benchCleanup(work)];
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -7,10 +7,11 @@
 // Wall-clock medians are what a hook pays; the mean CPU time per run (children's utime+stime
 // from /proc/self/stat) is steadier on a busy machine and is printed alongside.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BenchRow, median } from './result.js';
+import { buildExecutable } from './single-executable.js';
 
 const RUNS = Number(process.env['BENCH_STARTUP_RUNS'] ?? 30);
 const root = join(import.meta.dirname, '..');
@@ -26,16 +27,6 @@ const childrenCpuMs = (): number => {
   const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
   // After "(comm) ": state is field 3, so cutime (16) and cstime (17) are at 13 and 14.
   return (Number(fields[13]) + Number(fields[14])) * 10;
-};
-
-const buildExecutable = (out: string, codeCache: boolean): string => {
-  const args = [join(root, 'scripts', 'build-exe.mjs'), '--out', out, ...(codeCache ? [] : ['--no-code-cache'])];
-  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`build-exe failed: ${result.stderr}`);
-  // As archive_command and restore_command would name it: a link called restorewal.
-  const link = join(out, 'restorewal');
-  symlinkSync(join(out, 'warmstandby'), link);
-  return link;
 };
 
 const measure = (commands: Record<string, readonly string[]>, expectedStatus: Record<string, number>): Record<string, Sample> => {
@@ -68,8 +59,8 @@ export const run = async (): Promise<BenchRow[]> => {
   try {
     const archive = join(work, 'archive');
     mkdirSync(archive);
-    const withCache = buildExecutable(join(work, 'code-cache'), true);
-    const withoutCache = buildExecutable(join(work, 'no-code-cache'), false);
+    const withCache = buildExecutable(join(work, 'code-cache'), 'restorewal', true);
+    const withoutCache = buildExecutable(join(work, 'no-code-cache'), 'restorewal', false);
     const hookArgs = [MISSING, join(work, 'RECOVERYXLOG'), archive];
     const commands = {
       node: [process.execPath, '-e', '0'],

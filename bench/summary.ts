@@ -26,7 +26,11 @@ for (const file of files) {
     process.stderr.write(`bench: ${file} failed: ${error instanceof Error ? error.message : String(error)}\n`);
   }
 }
-const table = new Table({ head: ['work', 'ours', 'anchor', 'ratio', 'target', 'result', 'notes'] });
+// No colours: the table usually goes to a file or a CI log.
+const table = new Table({
+  head: ['work', 'ours', 'anchor', 'ratio', 'target', 'result', 'notes'],
+  style: { head: [], border: [] },
+});
 for (const r of rows) {
   table.push([r.work, r.ours, `${r.anchorName}: ${r.anchor}`, r.ratio.toFixed(2), `≤ ${r.target}`,
     passed(r) ? 'pass' : 'FAIL', r.notes ?? '']);
