@@ -96,11 +96,19 @@ describeWithPg('receivewal follows a promotion', (major) => {
       const ours = join(work, 'restart-ours');
       mkdirSync(ours);
       const env = clientEnv(other);
-      const first = spawnReceivewal(['-D', ours, ...connectionArgs(other)], env);
+      const first = spawnReceivewal(['-D', ours, '-v', ...connectionArgs(other)], env);
+      // Streaming before the switch: a receiver that connects after it starts in the next
+      // segment and never writes the one this test waits for.
+      await waitFor(() => /starting log streaming at /.test(first.output()), {
+        timeoutMs: 60_000, description: 'receivewal to stream from the standby',
+      });
       await generateWal(primary, 300 * 1024);
       // A switch right before the promotion puts the new timeline's start on a segment boundary.
       const { segment: last } = await switchWal(primary);
-      await waitFor(() => filesIn(ours).includes(last), { timeoutMs: 60_000, description: `${last} archived` });
+      await waitFor(() => filesIn(ours).includes(last), { timeoutMs: 60_000, description: `${last} archived` })
+        .catch((error: unknown) => {
+          throw new Error(`${(error as Error).message}: ${filesIn(ours).join(' ')}\n${first.output()}`);
+        });
       first.kill('SIGINT');
       expect(await exitOf(first)).toEqual({ code: 0, signal: null });
       await other.promote();
