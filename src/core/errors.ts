@@ -12,7 +12,12 @@ export interface ErrorOptions {
   readonly cause?: unknown;
 }
 
+// A brand, not only the class: the hooks' quick paths (dist/quick/*.cjs) carry their own copy
+// of this module, and an error thrown there is reported by the tool loaded from dist/.
+const BRAND = Symbol.for('warmstandby.error');
+
 export class WarmstandbyError extends Error {
+  readonly [BRAND] = true;
   readonly code: string;
   readonly exitStatus: number;
   readonly hint: string | undefined;
@@ -57,4 +62,4 @@ export class ProtocolError extends WarmstandbyError {
 }
 
 export const isWarmstandbyError = (value: unknown): value is WarmstandbyError =>
-  value instanceof WarmstandbyError;
+  value instanceof Error && (value as Partial<Record<typeof BRAND, unknown>>)[BRAND] === true;

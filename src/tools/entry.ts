@@ -2,14 +2,27 @@ import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { processIO } from '../core/cli/io.js';
 import { VERSION } from '../core/version.js';
-import { toolLoaders, toolNames } from './registry.js';
+import { type ToolMain, toolLoaders, toolNames } from './registry.js';
+
+/** Runs a tool by name: see runMain. */
+export const runTool = (tool: string, argv: readonly string[]): Promise<never> =>
+  runMain(async () => {
+    const load = toolLoaders[tool];
+    return load === undefined ? unknownTool(tool) : (await load()).main;
+  }, argv);
+
+const unknownTool = (tool: string): ToolMain => async (_argv, io) => {
+  io.stderr.write(`warmstandby: error: unknown tool "${tool}"\n`);
+  return 2;
+};
 
 /**
  * The process entry point: the only code that installs signal handlers and ends the process.
  * SIGINT/SIGTERM abort the job's signal so it can stop cleanly (pg_receivewal exits 0 then);
- * a second signal ends the process at once.
+ * a second signal ends the process at once. A bin/ shim that has begun a tool's work in its
+ * quick path hands the rest to this with the tool's continuation as the main.
  */
-export const runTool = async (tool: string, argv: readonly string[]): Promise<never> => {
+export const runMain = async (loadMain: () => Promise<ToolMain>, argv: readonly string[]): Promise<never> => {
   const controller = new AbortController();
   const touched = new Set<Writable>();
   const onUse = (stream: Writable): void => {
@@ -28,16 +41,8 @@ export const runTool = async (tool: string, argv: readonly string[]): Promise<ne
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const load = toolLoaders[tool];
-  let status: number;
-  if (load === undefined) {
-    onUse(process.stderr);
-    process.stderr.write(`warmstandby: error: unknown tool "${tool}"\n`);
-    status = 2;
-  } else {
-    const { main } = await load();
-    status = await main(argv, processIO(controller.signal, onUse));
-  }
+  const main = await loadMain();
+  const status = await main(argv, processIO(controller.signal, onUse));
   return exitAfterFlush(status, touched);
 };
 

@@ -21,3 +21,7 @@ export const pushPlainForm = async (argv: readonly string[], cwd: string): Promi
     return { error };
   }
 };
+
+/** A new file in the archive: the one outcome with nothing to say. */
+export const wasPublished = (outcome: PlainPushOutcome | undefined): boolean =>
+  outcome !== undefined && 'result' in outcome && outcome.result.outcome === 'archived';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { segmentFileName } from '../../../src/core/wal/segment-name.js';
+import { makeSegment } from '../../unit/tools/archive-hooks/wal-fixtures.js';
 import { REPO_ROOT, runShim, type ShimOutcome } from './run-shim.js';
 
 // The hooks' most frequent answers come from small CommonJS bundles in dist/quick/ (built by
@@ -56,11 +57,34 @@ describe('the shims answer as the tools do', () => {
     expect(outcome.stderr).toMatch(/^restorewal: error: .*passwd/);
   });
 
+  it('archivewal: a new segment is archived silently; pushed again, the tool says so once, exit 0', async () => {
+    rmSync(archive, { recursive: true, force: true });
+    await run('mkdir', [archive]);
+    const source = join(work, segment);
+    writeFileSync(source, makeSegment({ name: segment, fill: 1 }));
+    expect(await shim('archivewal', [source, archive])).toEqual({ code: 0, stdout: '', stderr: '' });
+    const again = await shim('archivewal', [source, archive]);
+    expect(again.code).toBe(0);
+    expect(again.stderr.match(/is already archived as .* with identical content/g)).toHaveLength(1);
+  });
+
+  it('archivewal: other content under an archived name is an error with its hint, exit 1', async () => {
+    // The error is thrown inside dist/quick/archivewal.cjs and reported by dist/: the hint
+    // shows it was recognised as the toolkit's own error across the two copies of its class.
+    const source = join(work, segment);
+    writeFileSync(source, makeSegment({ name: segment, fill: 2 }));
+    const outcome = await shim('archivewal', [source, archive]);
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toMatch(/^archivewal: error: Cannot archive ".*": the archive already holds .* different content\narchivewal: hint: The archived file was left untouched/);
+    expect(readFileSync(join(archive, segment)).equals(makeSegment({ name: segment, fill: 1 })), 'archived segment unchanged').toBe(true);
+  });
+
   it('archivewal: a file the quick path refuses is explained by the tool, exit 1', async () => {
+    const before = readdirSync(archive);
     writeFileSync(join(work, 'notwal'), 'x');
     const outcome = await shim('archivewal', [join(work, 'notwal'), archive]);
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toMatch(/^archivewal: error: Cannot archive "notwal"/);
-    expect(readdirSync(archive)).toEqual([]);
+    expect(readdirSync(archive)).toEqual(before);
   });
 });
