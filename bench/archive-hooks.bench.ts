@@ -10,9 +10,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LONG_PAGE_HEADER_SIZE } from '../src/core/wal/page-header.js';
 import { segmentFileName } from '../src/core/wal/segment-name.js';
 import { REPO_ROOT, TOOL_PATHS } from '../test/harness/pg/binaries.js';
 import { baseEnv } from '../test/harness/pg/run-process.js';
+import { makeSegment as segmentWithHeader } from '../test/unit/tools/archive-hooks/wal-fixtures.js';
 import { type BenchRow, median } from './result.js';
 import { buildExecutable } from './single-executable.js';
 
@@ -21,7 +23,6 @@ const MISSING_RUNS = Number(process.env['BENCH_MISSING_RUNS'] ?? 40);
 const CLEANUP_FILES = Number(process.env['BENCH_CLEANUP_FILES'] ?? 100_000);
 const CLEANUP_ROUNDS = Number(process.env['BENCH_CLEANUP_ROUNDS'] ?? 3);
 const SEG_SIZE = 16 * 1024 * 1024;
-const SYSID = 7300000000000000001n;
 const node = process.execPath;
 const bin = (tool: string): string => join(REPO_ROOT, 'bin', tool);
 
@@ -38,18 +39,10 @@ const time = (command: string, args: readonly string[], expect = 0, cwd?: string
   return ms;
 };
 
-/** A segment with a valid first page and an incompressible-ish body, like busy WAL. */
-const makeSegment = (segno: bigint): Buffer => {
-  const data = Buffer.alloc(SEG_SIZE);
-  for (let i = 0; i < SEG_SIZE; i += 4) data.writeUInt32LE((Math.imul(i, 2654435761) ^ Number(segno)) >>> 0, i);
-  data.fill(0, 0, 40);
-  data.writeUInt16LE(0xd110, 0);
-  data.writeUInt16LE(2, 2);
-  data.writeUInt32LE(1, 4);
-  data.writeBigUInt64LE(segno * BigInt(SEG_SIZE), 8);
-  data.writeBigUInt64LE(SYSID, 24);
-  data.writeUInt32LE(SEG_SIZE, 32);
-  data.writeUInt32LE(8192, 36);
+/** A segment with a valid first page (the tests' fixture) and an incompressible-ish body. */
+const makeSegment = (name: string, seed: number): Buffer => {
+  const data = segmentWithHeader({ name, segmentSize: SEG_SIZE });
+  for (let i = LONG_PAGE_HEADER_SIZE; i < SEG_SIZE; i += 4) data.writeUInt32LE((Math.imul(i, 2654435761) ^ seed) >>> 0, i);
   return data;
 };
 
@@ -73,7 +66,7 @@ const benchArchivewal = (work: string): BenchRow[] => {
   const names: string[] = [];
   for (let i = 0; i < SEGMENTS; i += 1) {
     const name = segmentFileName(1, BigInt(i + 1), SEG_SIZE);
-    writeFileSync(join(pgwal, name), makeSegment(BigInt(i + 1)));
+    writeFileSync(join(pgwal, name), makeSegment(name, i + 1));
     names.push(name);
   }
   spawnSync('sync');
