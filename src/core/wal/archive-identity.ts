@@ -5,7 +5,8 @@ import { createGunzip } from 'node:zlib';
 import { decompressBuffer } from '../compression/codec.js';
 import { ValidationError } from '../errors.js';
 import { withFsError } from '../fs/fs-error.js';
-import { LONG_PAGE_HEADER_SIZE, validateSegmentHeader, type WalLongPageHeader } from './page-header.js';
+import { LONG_PAGE_HEADER_SIZE, type WalLongPageHeader } from './page-header.js';
+import { validateSegmentHeaderWithHistory } from './timeline-ancestry.js';
 import type { ArchivedSegment } from './streaming-start.js';
 
 /**
@@ -33,7 +34,8 @@ export async function readArchiveIdentity(
     const page = await readFirstPage(join(dir, segment.name), segment);
     if (page === undefined || (segment.partial && page.every((byte) => byte === 0))) continue;
     try {
-      const { header } = validateSegmentHeader(page, { name: segment.name.slice(0, 24), segmentSize: segSize });
+      const check = { name: segment.name.slice(0, 24), segmentSize: segSize };
+      const { header } = await validateSegmentHeaderWithHistory(page, check, [dir]);
       return { name: segment.name, header };
     } catch (error) {
       throw new ValidationError('foreign-wal', `"${segment.name}" is not WAL of its name: ${(error as Error).message}`);

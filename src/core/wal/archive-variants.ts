@@ -46,3 +46,7 @@ export function findArchivedVariants(archive: string, file: WalFileName): Archiv
   }
   return found;
 }
+
+/** Whether `archive` is a directory one can look in; one stat(2), for the "missing" answers. */
+export const isArchiveDirectory = (archive: string): boolean =>
+  statSync(archive, { throwIfNoEntry: false })?.isDirectory() === true;

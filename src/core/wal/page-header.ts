@@ -77,6 +77,11 @@ export interface SegmentCheck {
   readonly systemIdentifier?: string;
   /** Expected segment size, when known; otherwise the header's own value is trusted if valid. */
   readonly segmentSize?: number;
+  /**
+   * The timelines the name's timeline descends from (its history file's entries), when the
+   * history is at hand. Without it any older timeline is taken as a possible ancestor.
+   */
+  readonly ancestorTimelines?: readonly number[];
 }
 
 export interface SegmentIdentity {
@@ -86,8 +91,10 @@ export interface SegmentIdentity {
 
 /**
  * Checks that the first page of a segment belongs under `name`: a supported major's magic,
- * a valid segment and block size, the timeline and start address the name implies, and the
- * expected system. Throws ValidationError (code 'wal-header-mismatch' or 'wal-foreign-system').
+ * a valid segment and block size, the start address the name implies, the expected system,
+ * and a timeline that is the name's or one of its ancestors. A promotion in the middle of a
+ * segment starts the new timeline's segment as a copy of the old one up to the switch
+ * point, so its first pages carry the OLD timeline; the server writes and reads it so. Throws ValidationError (code 'wal-header-mismatch' or 'wal-foreign-system').
  */
 export function validateSegmentHeader(page: Buffer, check: SegmentCheck): SegmentIdentity {
   const header = parseLongPageHeader(page);
@@ -111,8 +118,14 @@ export function validateSegmentHeader(page: Buffer, check: SegmentCheck): Segmen
     throw headerError(`Cannot accept "${name}": invalid WAL block size ${bs} in page header`);
   }
   const { timeline, segno } = parseSegmentFileName(name.slice(0, 24), header.segmentSize);
-  if (header.timeline !== timeline) {
-    throw headerError(`Cannot accept "${name}": page header has timeline ${header.timeline}, the name says ${timeline}`);
+  if (header.timeline > timeline) {
+    throw headerError(`Cannot accept "${name}": page header has timeline ${header.timeline}, newer than the name's ${timeline}`);
+  }
+  const ancestors = check.ancestorTimelines;
+  if (header.timeline < timeline && ancestors !== undefined && !ancestors.includes(header.timeline)) {
+    throw headerError(
+      `Cannot accept "${name}": page header has timeline ${header.timeline}, which is not in the history of timeline ${timeline}`,
+    );
   }
   const start = segmentStartLsn(segno, header.segmentSize);
   if (header.pageAddress !== start) {

@@ -1,8 +1,9 @@
 import { open, readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { ValidationError } from '../../core/errors.js';
 import { withFsError } from '../../core/fs/fs-error.js';
-import { validateSegmentHeader, type SegmentIdentity } from '../../core/wal/page-header.js';
+import type { SegmentIdentity } from '../../core/wal/page-header.js';
+import { validateSegmentHeaderWithHistory } from '../../core/wal/timeline-ancestry.js';
 import { parseTimelineHistory } from '../../core/wal/timeline-history.js';
 import { classifyWalFileName, type WalFileName } from '../../core/wal/wal-file-kind.js';
 
@@ -40,13 +41,15 @@ export function classifyIncoming(sourcePath: string): WalFileName {
 /**
  * Checks that the file fits its kind and name. A segment is judged by its first page and
  * its size, so a plain copy never pulls 16 MB through JavaScript; history and backup
- * history files are small and read whole.
+ * history files are small and read whole. A segment whose first page carries an older
+ * timeline (the first segment after a promotion) is checked against the history of its
+ * name's timeline, from pg_wal beside it or else from the archive.
  */
-export async function readIncoming(path: string, file: WalFileName): Promise<IncomingFile> {
+export async function readIncoming(path: string, file: WalFileName, archive: string): Promise<IncomingFile> {
   const name = file.name;
   if (file.kind === 'segment' || file.kind === 'partial') {
     const { head, size } = await withFsError('read file', path, () => readHead(path));
-    const identity = validateSegmentHeader(head, { name });
+    const identity = await validateSegmentHeaderWithHistory(head, { name }, [dirname(path), archive]);
     const segmentSize = identity.header.segmentSize;
     if (file.kind === 'segment' && size !== segmentSize) {
       throw refuse(name, `it holds ${size} bytes, a segment holds ${segmentSize}`);

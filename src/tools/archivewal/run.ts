@@ -49,7 +49,7 @@ export async function runArchiveWal(options: ArchiveWalOptions): Promise<Archive
   if (!archiveInfo.isDirectory()) {
     throw new ValidationError('archive-not-directory', `Cannot archive into "${archive}": not a directory`);
   }
-  const incoming = await readIncoming(sourcePath, file);
+  const incoming = await readIncoming(sourcePath, file, archive);
   const systemIdentifier = await checkSystem(archive, incoming, options.sync);
 
   const existing = findArchivedVariants(archive, file);

@@ -1,4 +1,4 @@
-import { findArchivedVariants } from '../../core/wal/archive-variants.js';
+import { findArchivedVariants, isArchiveDirectory } from '../../core/wal/archive-variants.js';
 import { classifyWalFileName } from '../../core/wal/wal-file-kind.js';
 import { RestoreExit } from './exit-status.js';
 
@@ -20,7 +20,9 @@ export const answerMissingQuickly = (argv: readonly string[], cwd: string, inter
   if (file === undefined || file.compression !== 'none' || interactive) return undefined;
   try {
     const archiveDir = archive.startsWith('/') ? archive : `${cwd}/${archive}`;
-    return findArchivedVariants(archiveDir, file).length === 0 ? RestoreExit.notInArchive : undefined;
+    // A missing archive directory is for the full tool to explain on stderr.
+    const missing = findArchivedVariants(archiveDir, file).length === 0 && isArchiveDirectory(archiveDir);
+    return missing ? RestoreExit.notInArchive : undefined;
   } catch {
     return undefined;
   }

@@ -8,9 +8,9 @@ import { fileSystemError, withFsError } from '../../core/fs/fs-error.js';
 import { fsyncDirectory } from '../../core/fs/sync.js';
 import { tempPathFor } from '../../core/fs/temp-name.js';
 import { readArchiveSystemId } from '../../core/wal/archive-system-id.js';
-import { type ArchivedVariant, findArchivedVariants } from '../../core/wal/archive-variants.js';
-import { validateSegmentHeader } from '../../core/wal/page-header.js';
+import { type ArchivedVariant, findArchivedVariants, isArchiveDirectory } from '../../core/wal/archive-variants.js';
 import { DEFAULT_SEGMENT_SIZE } from '../../core/wal/segment-size.js';
+import { validateSegmentHeaderWithHistory } from '../../core/wal/timeline-ancestry.js';
 import { parseTimelineHistory } from '../../core/wal/timeline-history.js';
 import type { WalFileName } from '../../core/wal/wal-file-kind.js';
 import { RestoreExit } from './exit-status.js';
@@ -53,11 +53,20 @@ export async function runRestoreWal(options: RestoreWalOptions): Promise<Restore
   const archive = resolve(options.cwd, options.archive);
   const variants = ioStep(() => findArchivedVariants(archive, file), archive);
   const variant = variants[0];
-  if (variant === undefined) throw new NotInArchiveError(file.name, archive);
+  if (variant === undefined) {
+    // A typo in restore_command or an unmounted archive looks exactly like "not archived
+    // yet" to the server, which would wait forever in silence: say it, every time.
+    if (!isArchiveDirectory(archive)) {
+      throw new FileSystemError('archive-missing', `Cannot read archive "${archive}": no such directory`, archive, {
+        exitStatus: RestoreExit.ioError,
+      });
+    }
+    throw new NotInArchiveError(file.name, archive);
+  }
 
   const content = await readContent(variant);
   const systemIdentifier = await expectedSystem(archive, options.cwd);
-  checkContent(file, content, systemIdentifier);
+  await checkContent(file, content, systemIdentifier, archive);
 
   const target = resolve(options.cwd, options.target);
   const tmp = tempPathFor(target);
@@ -128,13 +137,18 @@ const readControlSystemId = async (path: string): Promise<string | undefined> =>
   }
 };
 
-const checkContent = (file: WalFileName, content: Buffer, systemIdentifier: string | undefined): void => {
+const checkContent = async (
+  file: WalFileName,
+  content: Buffer,
+  systemIdentifier: string | undefined,
+  archive: string,
+): Promise<void> => {
   const name = file.name;
   if (file.kind === 'segment' || file.kind === 'partial') {
     let segmentSize: number;
     try {
       const check = systemIdentifier === undefined ? { name } : { name, systemIdentifier };
-      segmentSize = validateSegmentHeader(content, check).header.segmentSize;
+      segmentSize = (await validateSegmentHeaderWithHistory(content, check, [archive])).header.segmentSize;
     } catch (error) {
       const foreign = error instanceof ValidationError && error.code === 'wal-foreign-system';
       const message = (error as Error).message.replace(/^Cannot accept/, 'Cannot restore');

@@ -56,7 +56,7 @@ describe('validateSegmentHeader refuses a page that does not belong under the na
   it.each([
     ['an unknown magic', makePage({ magic: 0xd106 }), NAME, /magic 0xD106 is not from PostgreSQL 14-18/],
     ['a short header', makePage({ info: 0 }), NAME, /invalid info bits/],
-    ['another timeline', makePage({ tli: 2 }), NAME, /timeline 2, the name says 1/],
+    ['a newer timeline', makePage({ tli: 2 }), NAME, /timeline 2, newer than the name's 1/],
     ['another segment', makePage({ addr: 0x2000000n }), NAME, /address 0\/2000000, the name says 0\/1000000/],
     ['a bad segment size', makePage({ segSize: 3 * MB }), NAME, /invalid segment size/],
     ['a bad block size', makePage({ blcksz: 1000 }), NAME, /invalid WAL block size/],
@@ -83,6 +83,16 @@ describe('validateSegmentHeader refuses a page that does not belong under the na
     const page = makePage({ addr: 5n * 64n * BigInt(MB), segSize: 64 * MB });
     expect(validateSegmentHeader(page, { name: '000000010000000000000005' }).header.segmentSize).toBe(64 * MB);
     expect(validateSegmentHeader(page, { name: '000000010000000000000005.partial' }).major).toBe(15);
+  });
+
+  it('accepts an ancestor timeline: the first segment after a promotion in mid-segment', () => {
+    // Timeline 3's copy of segment 1 begins with pages timeline 1 wrote before the switch.
+    const page = makePage({ tli: 1 });
+    expect(validateSegmentHeader(page, { name: '000000030000000000000001' }).header.timeline).toBe(1);
+    const withHistory = { name: '000000030000000000000001', ancestorTimelines: [1, 2] };
+    expect(validateSegmentHeader(page, withHistory).header.timeline).toBe(1);
+    expect(() => validateSegmentHeader(page, { ...withHistory, ancestorTimelines: [2] }))
+      .toThrow(/timeline 1, which is not in the history of timeline 3/);
   });
 
   it('refuses a truncated page', () => {

@@ -109,7 +109,7 @@ describe('what it accepts', () => {
   });
 
   it.each([
-    ['another timeline in the header', makeSegment({ name: SEG, timeline: 2 }), /page header has timeline 2, the name says 1/],
+    ['a newer timeline in the header', makeSegment({ name: SEG, timeline: 2 }), /page header has timeline 2, newer than the name's 1/],
     ['another address in the header', makeSegment({ name: SEG, pageAddress: 0n }), /page header address 0\/0, the name says 0\/3000000/],
     ['an unsupported major', makeSegment({ name: SEG, magic: 0xd106 }), /not from PostgreSQL 14-18/],
     ['a short segment', makeSegment({ name: SEG }).subarray(0, MB), /holds 1048576 bytes, a segment holds 16777216/],
@@ -119,6 +119,32 @@ describe('what it accepts', () => {
     expect(status).toBe(1);
     expect(err).toMatch(message);
     expect(await archived()).toEqual([]);
+  });
+
+  describe('the first segment of a new timeline, which starts with the old timeline\'s pages', () => {
+    const NEXT = '000000030000000000000003';
+    const first = makeSegment({ name: NEXT, timeline: 1, fill: 5 });
+
+    it('is archived when the header\'s timeline is in the history beside it in pg_wal', async () => {
+      await place('00000003.history', '1\t0/3000148\tno recovery target specified\n2\t0/3000200\tx\n');
+      const { status, err } = await push([await place(NEXT, first), archive]);
+      expect([status, err]).toEqual([0, '']);
+      expect((await readFile(join(archive, NEXT))).equals(first)).toBe(true);
+      // Archived again after a crash before the archiver noted success: same content, exit 0.
+      expect((await push([`pg_wal/${NEXT}`, archive])).status).toBe(0);
+    });
+
+    it('is archived with no history at hand (an older timeline can only be an ancestor)', async () => {
+      expect((await push([await place(NEXT, first), archive])).status).toBe(0);
+    });
+
+    it('uses the archive\'s history when pg_wal has none', async () => {
+      await writeFile(join(archive, '00000003.history'), '2\t0/3000148\tbranch of 2 only\n');
+      const { status, err } = await push([await place(NEXT, first), archive]);
+      expect(status).toBe(1);
+      expect(err).toContain('page header has timeline 1, which is not in the history of timeline 3');
+      expect(await archived()).toEqual(['00000003.history']);
+    });
   });
 
   it('refuses malformed history and backup history files', async () => {

@@ -44,6 +44,20 @@ describe('restoring', () => {
     expect(await walFiles()).toEqual(['RECOVERYXLOG']);
   });
 
+  it('restores the first segment of a new timeline, whose first page carries its ancestor', async () => {
+    const next = '000000020000000000000003';
+    const segment = makeSegment({ name: next, timeline: 1, fill: 6 });
+    await writeFile(join(archive, '00000002.history'), '1\t0/3000148\tno recovery target specified\n');
+    await writeFile(join(archive, next), segment);
+    expect((await restore(args(next))).status).toBe(0);
+    expect((await restored()).equals(segment)).toBe(true);
+    // A history that does not list timeline 1 makes the same first page foreign: 150.
+    await writeFile(join(archive, '00000002.history'), '3\t0/3000148\tnot an ancestor\n');
+    const refused = await restore(args(next));
+    expect(refused.status).toBe(150);
+    expect(refused.err).toContain('page header has timeline 1, which is not in the history of timeline 2');
+  });
+
   it('replaces an earlier RECOVERYXLOG', async () => {
     await writeFile(join(datadir, 'pg_wal', 'RECOVERYXLOG'), 'old');
     await writeFile(join(archive, SEG), makeSegment({ name: SEG }));
@@ -101,8 +115,12 @@ describe('missing files', () => {
     expect(JSON.parse(out)).toEqual({ file: SEG, restored: false, reason: 'not-in-archive' });
     expect(err).toBe(`restorewal: "${SEG}" is not in archive "${archive}"\n`);
   });
-  it('treats a missing archive directory as not archived', async () => {
-    expect((await restore([SEG, 'pg_wal/RECOVERYXLOG', join(archive, 'nope')])).status).toBe(1);
+  it('says on stderr that the archive directory is missing, with a "not available" status', async () => {
+    const missing = join(archive, 'nope');
+    const { status, err } = await restore([SEG, 'pg_wal/RECOVERYXLOG', missing]);
+    expect(status).toBe(3);
+    expect(err).toBe(`restorewal: error: Cannot read archive "${missing}": no such directory\n`);
+    expect(await walFiles()).toEqual([]);
   });
 });
 
