@@ -167,6 +167,10 @@ export class WalStreamer {
       ...(this.options.slot === undefined ? {} : { slot: this.options.slot }),
     });
     this.stream = stream;
+    // Report at once, as pg_basebackup does: with a slot, the start position reported flushed
+    // is what sets the slot's restart_lsn. A backup shorter than one interval would otherwise
+    // leave a slot made without reserving WAL protecting nothing (restart_lsn NULL).
+    this.sendStatus(false);
     const interval = this.options.statusIntervalMs;
     const timer = interval > 0 ? setInterval(() => this.sendStatus(false), interval) : undefined;
     timer?.unref();
