@@ -4,12 +4,28 @@ import { processIO } from '../core/cli/io.js';
 import { VERSION } from '../core/version.js';
 import { type ToolMain, toolLoaders, toolNames } from './registry.js';
 
+/**
+ * The C tools each warmstandby tool can stand in for: a link by that name reaches the tool
+ * (single executable), and the tool then prints that name, as the C tool prints its argv[0].
+ */
+const dropInNames: Readonly<Record<string, string>> = {
+  pg_basebackup: 'basebackup',
+  pg_receivewal: 'receivewal',
+  pg_archivecleanup: 'archivecleanup',
+};
+
+/** A script's or link's base name without a JavaScript extension: how the user called us. */
+export const invokedName = (path: string | undefined): string | undefined => {
+  if (path === undefined || path === '') return undefined;
+  return basename(path).replace(/\.(c?js|mjs)$/, '');
+};
+
 /** Runs a tool by name: see runMain. */
-export const runTool = (tool: string, argv: readonly string[]): Promise<never> =>
+export const runTool = (tool: string, argv: readonly string[], programName?: string): Promise<never> =>
   runMain(async () => {
     const load = toolLoaders[tool];
     return load === undefined ? unknownTool(tool) : (await load()).main;
-  }, argv);
+  }, argv, programName);
 
 const unknownTool = (tool: string): ToolMain => async (_argv, io) => {
   io.stderr.write(`warmstandby: error: unknown tool "${tool}"\n`);
@@ -20,9 +36,14 @@ const unknownTool = (tool: string): ToolMain => async (_argv, io) => {
  * The process entry point: the only code that installs signal handlers and ends the process.
  * SIGINT/SIGTERM abort the job's signal so it can stop cleanly (pg_receivewal exits 0 then);
  * a second signal ends the process at once. A bin/ shim that has begun a tool's work in its
- * quick path hands the rest to this with the tool's continuation as the main.
+ * quick path hands the rest to this with the tool's continuation as the main. The program
+ * name is the bin/ script's name as invoked (a link named pg_basebackup keeps that name).
  */
-export const runMain = async (loadMain: () => Promise<ToolMain>, argv: readonly string[]): Promise<never> => {
+export const runMain = async (
+  loadMain: () => Promise<ToolMain>,
+  argv: readonly string[],
+  programName: string | undefined = invokedName(process.argv[1]),
+): Promise<never> => {
   const controller = new AbortController();
   const touched = new Set<Writable>();
   const onUse = (stream: Writable): void => {
@@ -42,16 +63,17 @@ export const runMain = async (loadMain: () => Promise<ToolMain>, argv: readonly 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const main = await loadMain();
-  const status = await main(argv, processIO(controller.signal, onUse));
+  const status = await main(argv, processIO(controller.signal, onUse, programName));
   return exitAfterFlush(status, touched);
 };
 
 /** `warmstandby <tool> ...`, or busybox-style through a link named after the tool. */
 export const runDispatcher = async (argv0: string, argv: readonly string[]): Promise<never> => {
-  const invokedAs = basename(argv0).replace(/\.(c?js|mjs)$/, '');
-  if (invokedAs in toolLoaders) return runTool(invokedAs, argv);
+  const invokedAs = invokedName(argv0) ?? 'warmstandby';
+  const linkedTool = invokedAs in toolLoaders ? invokedAs : dropInNames[invokedAs];
+  if (linkedTool !== undefined) return runTool(linkedTool, argv, invokedAs);
   const [first, ...rest] = argv;
-  if (first !== undefined && first in toolLoaders) return runTool(first, rest);
+  if (first !== undefined && first in toolLoaders) return runTool(first, rest, first);
   if (first === '-V' || first === '--version') {
     process.stdout.write(`warmstandby ${VERSION}\n`);
     return exitAfterFlush(0, [process.stdout]);

@@ -12,6 +12,11 @@ export interface ToolIO {
   readonly cwd: string;
   /** Aborted on SIGINT/SIGTERM by the entry point; jobs stop cleanly when it fires. */
   readonly signal?: AbortSignal;
+  /**
+   * The name the tool was invoked as (a link named pg_basebackup, say). Like the C tools
+   * with argv[0], every message, --help and --version line uses it; unset, the tool's own.
+   */
+  readonly programName?: string;
 }
 
 /**
@@ -20,7 +25,11 @@ export interface ToolIO {
  * should not pay for streams it never writes to. `onUse` tells the entry point which output
  * streams a tool used, so it watches and flushes only those.
  */
-export const processIO = (signal?: AbortSignal, onUse?: (stream: Writable) => void): ToolIO => ({
+export const processIO = (
+  signal?: AbortSignal,
+  onUse?: (stream: Writable) => void,
+  programName?: string,
+): ToolIO => ({
   get stdout() {
     onUse?.(process.stdout);
     return process.stdout;
@@ -35,4 +44,8 @@ export const processIO = (signal?: AbortSignal, onUse?: (stream: Writable) => vo
   env: process.env,
   cwd: process.cwd(),
   ...(signal === undefined ? {} : { signal }),
+  ...(programName === undefined ? {} : { programName }),
 });
+
+/** The name `tool` prints as: the invoked name when the entry point knows it. */
+export const programNameOf = (io: Pick<ToolIO, 'programName'>, tool: string): string => io.programName ?? tool;

@@ -1,6 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import type { ToolIO } from './io.js';
+import { programNameOf, type ToolIO } from './io.js';
 
 /**
  * The one place that writes to the terminal. Colour only on a TTY and never with NO_COLOR
@@ -31,7 +31,8 @@ export const colorLevel = (io: Pick<ToolIO, 'env'>, isTTY: boolean): 0 | 1 | 2 |
   return isTTY ? 1 : 0;
 };
 
-export const createOutput = (tool: string, io: ToolIO): Output => {
+export const createOutput = (ownName: string, io: ToolIO): Output => {
+  const tool = programNameOf(io, ownName);
   const stdoutIsTTY = io.stdout.isTTY === true;
   const stderrIsTTY = io.stderr.isTTY === true;
   const color = new Chalk({ level: colorLevel(io, stdoutIsTTY) });

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
-import type { ToolIO } from './io.js';
+import { programNameOf, type ToolIO } from './io.js';
 
 /** Help lines stay within 95 columns so they read on any terminal and in man pages. */
 export const HELP_WIDTH = 95;
@@ -21,9 +21,10 @@ export const createProgram = (
   io: ToolIO,
   options: ProgramOptions = {},
 ): Command => {
-  const program = new Command(tool)
+  const name = programNameOf(io, tool);
+  const program = new Command(name)
     .description(description)
-    .version(`${tool} (warmstandby) ${VERSION}`, '-V, --version', 'output version information, then exit')
+    .version(`${name} (warmstandby) ${VERSION}`, '-V, --version', 'output version information, then exit')
     .helpOption('-?, --help', 'show this help, then exit')
     .helpCommand(false)
     .allowExcessArguments(false)

@@ -11,6 +11,10 @@ const displayCodes = new Set(['commander.helpDisplayed', 'commander.version', 'c
  * status. Errors never leak a password: messages are built from typed errors whose text the
  * core composes without secrets, and unknown errors print only their message.
  */
+/** Hints are written with the tool's own name ("Try "basebackup --help""); print the invoked one. */
+const asInvoked = (hint: string, tool: string, name: string): string =>
+  name === tool ? hint : hint.split(`"${tool} `).join(`"${name} `);
+
 export const runCli = async (
   tool: string,
   io: ToolIO,
@@ -24,12 +28,12 @@ export const runCli = async (
     if (error instanceof CommanderError) {
       if (displayCodes.has(error.code)) return 0;
       // One line, so a wrapper script's log shows the whole complaint.
-      out.error(`${error.message.replace(/^error: /, '')} (try "${tool} --help")`);
+      out.error(`${error.message.replace(/^error: /, '')} (try "${out.tool} --help")`);
       return usageExitStatus;
     }
     if (isWarmstandbyError(error)) {
       out.error(error.message);
-      if (error.hint !== undefined) out.hint(error.hint);
+      if (error.hint !== undefined) out.hint(asInvoked(error.hint, tool, out.tool));
       return error.exitStatus;
     }
     const message = error instanceof Error ? error.message : String(error);

@@ -3,7 +3,7 @@ import { addConnectionOptions, connectionFlagsFrom } from '../../core/cli/connec
 import { createProgram } from '../../core/cli/program.js';
 import { runCli } from '../../core/cli/run-tool.js';
 import type { ToolMain } from '../registry.js';
-import { HELP_TEXT } from './help.js';
+import { helpText } from './help.js';
 import { type BaseBackupFlags, resolveOptions } from './options.js';
 import { createConsoleReporter } from './reporter.js';
 import { runBaseBackup } from './run.js';
@@ -13,7 +13,7 @@ const TOOL = 'basebackup';
 export const main: ToolMain = async (argv, io) =>
   runCli(TOOL, io, 1, async () => {
     const program = createProgram(TOOL, 'take a base backup of a running PostgreSQL server', io);
-    program.helpInformation = () => HELP_TEXT;
+    program.helpInformation = () => helpText(program.name());
     // Flags whose order matters (last -z/-Z wins; --no-slot must be seen even if -S follows)
     // are collected from commander's option events as they are parsed.
     let compress: string | undefined;

@@ -1,8 +1,8 @@
-/** pg_basebackup's help, option for option, plus what basebackup adds. */
-export const HELP_TEXT = `basebackup takes a base backup of a running PostgreSQL server.
+/** pg_basebackup's help, option for option, plus what basebackup adds; `name` as invoked. */
+export const helpText = (name: string): string => `${name} takes a base backup of a running PostgreSQL server.
 
 Usage:
-  basebackup [OPTION]...
+  ${name} [OPTION]...
 
 Options controlling the output:
   -D, --pgdata=DIRECTORY receive base backup into directory ("-": tar to stdout)

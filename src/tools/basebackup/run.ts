@@ -9,7 +9,7 @@ import { SyncQueue } from '../../core/backup/sync-queue.js';
 import { mapTablespace } from '../../core/backup/tablespace-mapping.js';
 import { WarmstandbyError } from '../../core/errors.js';
 import { fileSystemError } from '../../core/fs/fs-error.js';
-import { PgServerError, type PgNotice } from '../../core/pg/connection/errors.js';
+import { PgServerError, type PgNotice, serverErrorText } from '../../core/pg/connection/errors.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 import { identifySystem, showSetting } from '../../core/pg/replication/commands.js';
 import { parseSegmentSizeSetting } from '../../core/wal/segment-size.js';
@@ -226,8 +226,7 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
         if (run.signal?.aborted === true) throw new BackupError('interrupted', 'backup interrupted');
         const failed = wal?.streamer.failed;
         if (failed !== undefined) {
-          const reason = failed instanceof Error ? failed.message : String(failed);
-          throw new BackupError('wal-stream-failed', `background WAL receiver failed: ${reason}`);
+          throw walStreamDied(reporter, failed);
         }
       },
     }).catch((error: unknown) => {
@@ -236,7 +235,8 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
         throw new BackupError('checksum-failure', 'checksum error occurred');
       }
       if (error instanceof PgServerError) {
-        throw new BackupError('server-error', `${header === undefined ? 'could not initiate base backup' : 'backup failed'}: ${error.message}`);
+        const context = header === undefined ? 'could not initiate base backup' : 'backup failed';
+        throw new BackupError('server-error', `${context}: ${serverErrorText(error)}`);
       }
       throw error;
     });
@@ -252,8 +252,7 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
       if (options.verbose > 0) reporter.info('waiting for background process to finish streaming ...');
       streaming.streamer.stopAt(received.endLsn);
       await streaming.streamer.done.catch((failed: unknown) => {
-        const reason = failed instanceof Error ? failed.message : String(failed);
-        throw new BackupError('wal-stream-failed', `background WAL receiver failed: ${reason}`);
+        throw walStreamDied(reporter, failed);
       });
       await streaming.connection.close();
     }
@@ -308,3 +307,8 @@ const cleanUp = async (cleanup: Cleanup, checksumFailure: boolean, reporter: Bac
   if (cleanup.tablespaces && !checksumFailure) reporter.info('changes to tablespace directories will not be undone');
 };
 
+/** pg_basebackup's words when WAL streaming fails: the stream's own error, then its death. */
+const walStreamDied = (reporter: BackupReporter, failed: unknown): BackupError => {
+  reporter.error(`could not receive data from WAL stream: ${serverErrorText(failed)}`);
+  return new BackupError('wal-stream-failed', 'background process terminated unexpectedly');
+};

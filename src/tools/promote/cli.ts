@@ -18,6 +18,8 @@ const buildProgram = (io: ToolIO) =>
     .addOption(new Option('-W, --no-wait', 'do not wait until the promotion completes'))
     .addOption(new Option('-t, --timeout <secs>', 'seconds to wait when waiting (default: PGCTLTIMEOUT or 60)'))
     .addOption(new Option('-s, --silent', 'only print errors, no informational messages'))
+    // pg_ctl takes its server log file with every mode; scripts pass it to promote too.
+    .addOption(new Option('-l, --log <filename>', 'accepted as pg_ctl accepts it; unused (nothing is started)'))
     .addOption(new Option('--check', 'show replay progress first; refuse while replay trails receive'))
     .addOption(new Option('--force', 'with --check: promote even though replay trails receive'))
     .addOption(new Option('--dry-run', 'run the --check and stop without promoting'))

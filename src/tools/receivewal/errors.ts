@@ -1,4 +1,3 @@
-import { PgServerError } from '../../core/pg/connection/errors.js';
 import { WarmstandbyError } from '../../core/errors.js';
 
 /** A condition retrying cannot fix: receivewal exits 1 even without -n. */
@@ -14,6 +13,3 @@ export class StreamInterrupted extends Error {
   }
 }
 
-/** The text after pg_receivewal's "could not send replication command "X": ". */
-export const serverErrorText = (error: unknown): string =>
-  error instanceof PgServerError ? `${error.severity}:  ${error.serverMessage}` : (error as Error).message;

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, opendir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ToolIO } from '../../core/cli/io.js';
+import { programNameOf, type ToolIO } from '../../core/cli/io.js';
 import { WarmstandbyError } from '../../core/errors.js';
 import { errnoOf } from '../../core/fs/fs-error.js';
 import { ConnectionError, PgServerError } from '../../core/pg/connection/errors.js';
@@ -35,7 +35,9 @@ export async function receivewal(options: ReceivewalOptions, io: ToolIO, hooks: 
   try {
     const directory = options.directory === undefined ? undefined : resolve(io.cwd, options.directory);
     if (options.action === 'stream' && options.directory !== undefined) await checkDirectory(options.directory, io.cwd);
-    const connector = new ServerConnector(TOOL, options.connection, io);
+    // pg_receivewal's fallback_application_name is its argv[0]: synchronous_standby_names
+    // that names pg_receivewal keeps working when this binary is installed under that name.
+    const connector = new ServerConnector(programNameOf(io, TOOL), options.connection, io);
     let connection: PgConnection | undefined = await connector.open();
     try {
       const identity = await identifySystem(connection);

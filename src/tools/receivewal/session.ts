@@ -1,5 +1,5 @@
 import { FileSystemError, ProtocolError } from '../../core/errors.js';
-import { PgServerError } from '../../core/pg/connection/errors.js';
+import { PgServerError, serverErrorText } from '../../core/pg/connection/errors.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 import { identifySystem, timelineHistory, type SystemIdentity } from '../../core/pg/replication/commands.js';
 import { startReplication } from '../../core/pg/replication/stream.js';
@@ -9,7 +9,7 @@ import { SegmentWriter } from '../../core/wal/segment-writer.js';
 import { copyStream } from './copy-stream.js';
 import { hasHistoryFile, writeHistoryFile } from './history-file.js';
 import type { ReceivewalOptions } from './options.js';
-import { FatalStreamError, serverErrorText, StreamInterrupted } from './errors.js';
+import { FatalStreamError, StreamInterrupted } from './errors.js';
 import { decideStart } from './start-position.js';
 import type { Reporter } from './status-line.js';
 

@@ -1,4 +1,4 @@
-import { PgServerError } from '../../core/pg/connection/errors.js';
+import { PgServerError, serverErrorText } from '../../core/pg/connection/errors.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 import {
   createReplicationSlot,
@@ -7,7 +7,7 @@ import {
 } from '../../core/pg/replication/commands.js';
 import { quoteIdentifier } from '../../core/pg/replication/quote.js';
 import type { ReceivewalOptions } from './options.js';
-import { FatalStreamError, serverErrorText } from './errors.js';
+import { FatalStreamError } from './errors.js';
 import type { Reporter } from './status-line.js';
 
 const DUPLICATE_OBJECT = '42710';

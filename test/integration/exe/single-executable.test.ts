@@ -1,9 +1,10 @@
-import { copyFileSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  describeWithPg, generateWal, makeTempDir, requireTool, runProcess, startCluster, switchWal, testEnvironment, waitFor,
+  baseEnv, describeWithPg, generateWal, makeTempDir, requireTool, runProcess, startCluster, switchWal, testEnvironment,
+  waitFor,
 } from '../../harness/pg/index.js';
 import type { PgCluster } from '../../harness/pg/index.js';
 import {
@@ -45,6 +46,24 @@ describe('single executable', () => {
     ];
     for (const result of runs) {
       expect(result).toMatchObject({ code: 0, stderr: '', stdout: `${tool} (warmstandby) ${VERSION}\n` });
+    }
+  });
+
+  it.each([
+    ['pg_basebackup', 'basebackup'],
+    ['pg_receivewal', 'receivewal'],
+    ['pg_archivecleanup', 'archivecleanup'],
+  ])('a link named %s runs %s and speaks under the C tool\'s name', async (cName) => {
+    const link = join(exe.links, '..', cName);
+    symlinkSync(exe.path, link);
+    try {
+      const run = (args: string[]) => runProcess(link, args, { env: baseEnv({ NO_COLOR: '1', TMPDIR: exe.tmp }), timeoutMs: 60_000 });
+      expect(await run(['--version'])).toMatchObject({ code: 0, stdout: `${cName} (warmstandby) ${VERSION}\n` });
+      const bad = await run(['--no-such-option']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(new RegExp(`^${cName}: error: `));
+    } finally {
+      rmSync(link);
     }
   });
 

@@ -91,3 +91,11 @@ export const noticeFromFields = (fields: NoticeFields): PgNotice => {
   if (fields['H'] !== undefined) notice.hint = fields['H'];
   return notice;
 };
+
+/**
+ * A failure as libpq's PQerrorMessage shows a server error ("ERROR:  message"), which the
+ * C tools print after their own context ("could not initiate base backup: ERROR:  ...");
+ * any other error, its message.
+ */
+export const serverErrorText = (error: unknown): string =>
+  error instanceof PgServerError ? `${error.severity}:  ${error.serverMessage}` : (error as Error).message;
