@@ -28,7 +28,9 @@ export const runCli = async (
     if (error instanceof CommanderError) {
       if (displayCodes.has(error.code)) return 0;
       // One line, so a wrapper script's log shows the whole complaint.
-      out.error(`${error.message.replace(/^error: /, '')} (try "${out.tool} --help")`);
+      // Commander puts its suggestion on a line of its own; keep it on ours, after the name.
+      const text = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+      out.error(`${text} (try "${out.tool} --help")`);
       return usageExitStatus;
     }
     if (isWarmstandbyError(error)) {

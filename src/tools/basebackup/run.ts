@@ -274,6 +274,7 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
     // A backup that failed verification is kept for inspection, like a checksum failure's.
     const keep = checksumFailure || (error instanceof WarmstandbyError && error.code === 'verify-failed');
     await cleanUp(cleanup, keep, reporter);
+    if (streaming?.createdSlot !== undefined) await dropSlotOfFailedBackup(streaming, cleanup.keep || keep, reporter);
     return { exitStatus: error instanceof WarmstandbyError ? error.exitStatus : 1 };
   } finally {
     run.signal?.removeEventListener('abort', onAbort);
@@ -311,4 +312,21 @@ const cleanUp = async (cleanup: Cleanup, checksumFailure: boolean, reporter: Bac
 const walStreamDied = (reporter: BackupReporter, failed: unknown): BackupError => {
   reporter.error(`could not receive data from WAL stream: ${serverErrorText(failed)}`);
   return new BackupError('wal-stream-failed', 'background process terminated unexpectedly');
+};
+
+/**
+ * -C made a permanent slot for a standby that will not exist: left behind, it would hold WAL
+ * on the server for ever. Dropped along with the output; kept (and said so) with the output.
+ */
+const dropSlotOfFailedBackup = async (streaming: WalStreaming, kept: boolean, reporter: BackupReporter): Promise<void> => {
+  const slot = streaming.createdSlot as string;
+  if (kept) {
+    reporter.info(`replication slot "${slot}" not dropped: the backup was kept`);
+    return;
+  }
+  reporter.info(`dropping replication slot "${slot}"`);
+  await streaming.dropCreatedSlot().catch((error: unknown) => {
+    reporter.error(`could not drop replication slot "${slot}": ${serverErrorText(error)}`);
+    reporter.info(`hint: it holds WAL on the server until dropped: SELECT pg_drop_replication_slot('${slot}')`);
+  });
 };

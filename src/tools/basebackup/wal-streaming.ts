@@ -6,7 +6,7 @@ import { WalStreamer } from '../../core/backup/wal-streamer.js';
 import { fileSystemError } from '../../core/fs/fs-error.js';
 import { PgServerError } from '../../core/pg/connection/errors.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
-import { createReplicationSlot } from '../../core/pg/replication/commands.js';
+import { createReplicationSlot, dropReplicationSlot } from '../../core/pg/replication/commands.js';
 import type { BaseBackupOptions } from './options.js';
 import type { BackupHeader } from './receive.js';
 import { BackupError, openReplicationConnection } from './connection.js';
@@ -16,7 +16,13 @@ export interface WalStreaming {
   readonly connection: PgConnection;
   readonly streamer: WalStreamer;
   readonly slot?: string;
+  /** -C: the permanent slot this run created; a failed backup whose output goes drops it. */
+  readonly createdSlot?: string;
+  readonly dropCreatedSlot: () => Promise<void>;
 }
+
+/** A failed backup's slot drop may not wait for ever, nor on a signal that already fired. */
+const SLOT_DROP_DEADLINE_MS = 10_000;
 
 export interface WalStreamingRequest {
   readonly run: RunBaseBackupOptions;
@@ -85,7 +91,24 @@ export const startWalStreaming = async (request: WalStreamingRequest): Promise<W
       output,
       ...(slot === undefined ? {} : { slot }),
     });
-    return { connection, streamer, ...(slot === undefined ? {} : { slot }) };
+    const createdSlot = slot !== undefined && !temporary && options.createSlot ? slot : undefined;
+    const dropCreatedSlot = async (): Promise<void> => {
+      if (createdSlot === undefined) return;
+      const { signal: _interrupted, ...rest } = run;
+      const bounded = { ...rest, signal: AbortSignal.timeout(SLOT_DROP_DEADLINE_MS) };
+      const { connection: dropper } = await openReplicationConnection(bounded, request.prompted);
+      try {
+        // WAIT: the streaming connection was just cut; its walsender may still hold the slot.
+        await dropReplicationSlot(dropper, createdSlot, { wait: true });
+      } finally {
+        dropper.destroy();
+      }
+    };
+    return {
+      connection, streamer, dropCreatedSlot,
+      ...(slot === undefined ? {} : { slot }),
+      ...(createdSlot === undefined ? {} : { createdSlot }),
+    };
   } catch (error) {
     connection.destroy();
     throw error;

@@ -71,7 +71,11 @@ export async function receivewal(options: ReceivewalOptions, io: ToolIO, hooks: 
         const slept = await sleep(hooks.reconnectDelayMs ?? RECONNECT_SECONDS * 1000, 'slept', {
           ...(io.signal === undefined ? {} : { signal: io.signal }),
         }).catch(() => 'aborted');
-        if (slept === 'aborted') return 0;
+        if (slept === 'aborted') {
+          // The same word as a stop while streaming: scripts and logs see why it ended.
+          reporter.verbose('received interrupt signal, exiting');
+          return 0;
+        }
         connection = await connector.open().catch((error: unknown) => {
           reporter.error((error as Error).message);
           return undefined;

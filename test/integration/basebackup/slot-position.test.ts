@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type PgCluster, describeWithPg, startCluster, waitFor } from '../../harness/pg/index.js';
@@ -41,6 +42,22 @@ describeWithPg('basebackup -X stream -S: the slot holds WAL from the start of st
     const run = await running;
     expect(run.code, run.stderr).toBe(0);
     await primary.sql(`SELECT pg_drop_replication_slot('${slot}')`);
+    await rm(base, { recursive: true, force: true });
+  }, 120_000);
+
+  it('-C -S, interrupted: the output is removed and so is the slot it created', async () => {
+    const slot = 'bbslot_created';
+    const { base, data } = backupDir('slot-created');
+    const controller = new AbortController();
+    const args = ['-D', data, '-X', 'stream', '-C', '-S', slot, '-r', '2M', '-c', 'fast', ...connectionArgs(primary)];
+    const running = basebackup(args, clientEnv(primary), { signal: controller.signal });
+    await waitFor(async () => (await restartLsn(slot)) !== '', { timeoutMs: 60_000, description: `slot ${slot} created` });
+    controller.abort();
+    const run = await running;
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(`dropping replication slot "${slot}"`);
+    expect(existsSync(data)).toBe(false);
+    expect(await primary.sql(`SELECT count(*) FROM pg_replication_slots WHERE slot_name = '${slot}'`)).toBe('0');
     await rm(base, { recursive: true, force: true });
   }, 120_000);
 

@@ -42,4 +42,11 @@ describe('the program name is the name the tool was invoked as', () => {
     expect(help).toContain(`${name} [OPTION]...`);
     expect(help).not.toMatch(new RegExp(`(^|\\s)${tool} \\[OPTION`));
   });
+
+  it('a suggestion for a mistyped option stays on the one line that names the program', async () => {
+    const run1 = await runAs('receivewal', 'pg_receivewal', ['--verbos']);
+    expect(run1.stderr).toBe(
+      'pg_receivewal: error: unknown option \'--verbos\' (Did you mean --verbose?) (try "pg_receivewal --help")\n',
+    );
+  });
 });

@@ -198,6 +198,26 @@ describeWithPg('receivewal faults', (major) => {
       expect(readFileSync(join(dir, name)).equals(readFileSync(join(primary.walDir, name))), name).toBe(true);
     }
   }, 120_000);
+
+  it('a stop while it waits to reconnect says why it ends (-v), exit 0', async () => {
+    const dir = freshDir();
+    const controller = new AbortController();
+    const running = receivewalInProcess(['-D', dir, '-v', ...connectionArgs(primary)], clientEnv(primary), controller.signal);
+    await waitForFile(dir, (names) => names.some((n) => n.endsWith('.partial')));
+    await primary.stop('fast');
+    try {
+      // The stream's end, then the 5 s wait: the stop arrives during the wait.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      controller.abort();
+      const run = await running;
+      expect(run.code).toBe(0);
+      const waitAt = run.stderr.indexOf('receivewal: disconnected; waiting 5 seconds to try again');
+      expect(waitAt, run.stderr).toBeGreaterThanOrEqual(0);
+      expect(run.stderr.slice(waitAt)).toContain('receivewal: received interrupt signal, exiting');
+    } finally {
+      await primary.start();
+    }
+  }, 120_000);
 });
 
 const waitForFile = async (dir: string, ready: (names: string[]) => boolean, timeoutMs = 60_000): Promise<void> => {

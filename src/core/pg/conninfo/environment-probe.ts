@@ -47,15 +47,14 @@ export const homeDirectory = (env: NodeJS.ProcessEnv, probe: ConnectionProbe): s
 /**
  * Socket directories tried, in order, when no host is given. Debian's libpq is compiled with
  * /var/run/postgresql; upstream's default and the embedded servers use /tmp. We take the first
- * whose socket file for the port exists, and fall back to TCP on localhost when neither does
- * (a socket that does not exist cannot be connected to, while a server on localhost might be).
+ * whose socket file for the port exists. When neither does, the first one, as libpq does: the
+ * connection then fails naming that socket. libpq never tries TCP on its own, and neither do
+ * we (a tool that reached some other server on localhost would be worse than an error).
  */
 export const DEFAULT_SOCKET_DIRECTORIES = ['/var/run/postgresql', '/tmp'] as const;
-
-export const DEFAULT_TCP_HOST = 'localhost';
 
 export const socketFileName = (port: number): string => `.s.PGSQL.${port}`;
 
 export const defaultHostFor = (port: number, probe: ConnectionProbe): string =>
   DEFAULT_SOCKET_DIRECTORIES.find((dir) => probe.socketExists(`${dir}/${socketFileName(port)}`)) ??
-  DEFAULT_TCP_HOST;
+  DEFAULT_SOCKET_DIRECTORIES[0];

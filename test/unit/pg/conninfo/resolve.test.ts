@@ -31,9 +31,9 @@ const rejection = (request: Partial<ConnectionRequest>): ConninfoError => {
 };
 
 describe('defaults', () => {
-  it('uses TCP localhost:5432, the OS user, dbname = user, prefer, ~/.pgpass', () => {
+  it('uses the default socket directory (never TCP, as libpq), the OS user, dbname = user, prefer, ~/.pgpass', () => {
     const r = resolve();
-    expect(r.targets).toEqual([{ host: 'localhost', port: 5432 }]);
+    expect(r.targets).toEqual([{ host: '/var/run/postgresql', port: 5432, socketPath: '/var/run/postgresql/.s.PGSQL.5432' }]);
     expect(r.user).toBe('alice');
     expect(r.database).toBe('alice');
     expect(r.passfile).toBe('/home/alice/.pgpass');
@@ -52,9 +52,10 @@ describe('defaults', () => {
       socketPath: '/var/run/postgresql/.s.PGSQL.5432' }]);
     expect(resolve({ files: ['/tmp/.s.PGSQL.5432'] }).targets)
       .toEqual([{ host: '/tmp', port: 5432, socketPath: '/tmp/.s.PGSQL.5432' }]);
-    // A socket for another port does not count.
+    // A socket for another port does not count: the first directory, where the connection
+    // then fails naming the socket it looked for, as libpq's does.
     expect(resolve({ files: both, env: { PGPORT: '5433' } }).targets)
-      .toEqual([{ host: 'localhost', port: 5433 }]);
+      .toEqual([{ host: '/var/run/postgresql', port: 5433, socketPath: '/var/run/postgresql/.s.PGSQL.5433' }]);
     expect(resolve({ files: ['/tmp/.s.PGSQL.5433'], env: { PGPORT: '5433' } }).targets[0]?.socketPath)
       .toBe('/tmp/.s.PGSQL.5433');
   });
