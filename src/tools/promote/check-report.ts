@@ -10,7 +10,9 @@ const lastMessage = (state: ReplayState): string => {
     const from = state.upstream === null ? '' : ` from ${state.upstream}`;
     return `${seconds(state.lastMessageAgeSeconds)} ago${from} (${state.lastMessageReceiptTime ?? ''})`;
   }
-  if (state.receiveLsn === null) return 'none (no WAL received by streaming)';
+  if (!state.walReceiverRunning) {
+    return state.receiveLsn === null ? 'none (no WAL received by streaming)' : 'none: the WAL receiver is not running';
+  }
   return 'not visible to this role (needs pg_read_all_stats)';
 };
 

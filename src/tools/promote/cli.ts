@@ -7,6 +7,7 @@ import { runCli } from '../../core/cli/run-tool.js';
 import type { ToolMain } from '../registry.js';
 import { DEFAULT_TIMEOUT_SECONDS, type PromoteOptions, chooseTarget, parseTimeout } from './options.js';
 import { runPromote } from './run.js';
+import { printFailureJson } from './report.js';
 
 const TOOL = 'promote';
 
@@ -77,6 +78,11 @@ export const parsePromoteArgs = (argv: readonly string[], io: ToolIO): PromoteOp
 export const main: ToolMain = (argv, io) =>
   runCli(TOOL, io, 1, async () => {
     const options = parsePromoteArgs(argv, io);
-    await runPromote(options, io);
+    try {
+      await runPromote(options, io);
+    } catch (error) {
+      if (options.json) printFailureJson(io, options.target.kind, error);
+      throw error;
+    }
     return 0;
   });

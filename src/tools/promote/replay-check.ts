@@ -14,6 +14,8 @@ export interface ReplayState {
   readonly replayLagSeconds: number | null;
   readonly replayPauseState: string | null;
   readonly walReceiverStatus: string | null;
+  /** Whether a WAL receiver process runs (its details may still be hidden from this role). */
+  readonly walReceiverRunning: boolean;
   readonly upstream: string | null;
   readonly lastMessageSendTime: string | null;
   readonly lastMessageReceiptTime: string | null;
@@ -24,20 +26,23 @@ export interface ReplayState {
 
 // One statement, valid on 14-18. pg_stat_wal_receiver shows its details only to roles with
 // pg_read_all_stats; for others those columns are NULL and the check still works from the
-// pg_last_wal_* functions, which anyone may call.
+// pg_last_wal_* functions, which anyone may call. Its row exists only while a WAL receiver
+// runs (no upstream: none), and the pid, the one column every role sees, tells which.
+// pg_get_wal_replay_pause_state() fails on a primary, so it is asked only in recovery.
 const STATE_QUERY = `
 SELECT pg_is_in_recovery(),
        pg_last_wal_receive_lsn(),
        pg_last_wal_replay_lsn(),
        extract(epoch FROM now() - pg_last_xact_replay_timestamp()),
-       pg_get_wal_replay_pause_state(),
+       CASE WHEN pg_is_in_recovery() THEN pg_get_wal_replay_pause_state() END,
        w.status,
        w.sender_host || ':' || w.sender_port,
        to_json(w.last_msg_send_time) #>> '{}',
        to_json(w.last_msg_receipt_time) #>> '{}',
        extract(epoch FROM now() - w.last_msg_receipt_time),
        coalesce(w.received_tli, (SELECT timeline_id FROM pg_control_checkpoint())),
-       current_setting('recovery_min_apply_delay')
+       current_setting('recovery_min_apply_delay'),
+       w.pid IS NOT NULL
   FROM (SELECT 1) AS one LEFT JOIN pg_stat_wal_receiver AS w ON true`;
 
 const lsnOrNull = (text: string | null | undefined): bigint | null => (text == null ? null : parseLsn(text));
@@ -47,7 +52,8 @@ export const readReplayState = async (connection: PgConnection): Promise<ReplayS
   const [result] = await connection.query(STATE_QUERY);
   const row = result?.rows[0];
   if (row === undefined) throw new WarmstandbyError('check-failed', 'Cannot check replay: the server returned no row');
-  const [inRecovery, receive, replay, xactAge, pause, status, upstream, sent, received, messageAge, tli, delay] = row;
+  const [inRecovery, receive, replay, xactAge, pause, status, upstream, sent, received, messageAge, tli, delay, receiving] =
+    row;
   if (inRecovery !== 't') throw notInStandby('pg_is_in_recovery() is false: the server is a primary.');
   const receiveLsn = lsnOrNull(receive);
   const replayLsn = lsnOrNull(replay);
@@ -61,6 +67,7 @@ export const readReplayState = async (connection: PgConnection): Promise<ReplayS
     replayLagSeconds: lagBytes === null ? null : lagBytes === 0n ? 0 : age === null ? null : Math.max(0, age),
     replayPauseState: pause ?? null,
     walReceiverStatus: status ?? null,
+    walReceiverRunning: receiving === 't',
     upstream: upstream ?? null,
     lastMessageSendTime: sent ?? null,
     lastMessageReceiptTime: received ?? null,

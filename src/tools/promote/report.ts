@@ -74,3 +74,25 @@ export const timelineJson = (
   previousTimeline: timelineSwitch?.previousTimeline ?? null,
   timelineStartLsn: timelineSwitch === undefined ? null : formatLsn(timelineSwitch.startLsn),
 });
+
+/** Refusals whose --json document the job already printed (with the check that refused). */
+const REPORTED_AS_JSON = new Set(['replay-behind']);
+
+/**
+ * --json promises one document on stdout whatever happens: a refusal or failure before the
+ * job could report gets `{ promoted: false, error }` (the message also goes to stderr).
+ */
+export const printFailureJson = (io: ToolIO, mode: 'local' | 'remote', error: unknown): void => {
+  const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'error';
+  if (REPORTED_AS_JSON.has(code)) return;
+  const hint = (error as { hint?: unknown }).hint;
+  createOutput('promote', io).json({
+    mode,
+    promoted: false,
+    error: {
+      code,
+      message: error instanceof Error ? error.message : String(error),
+      ...(typeof hint === 'string' ? { hint } : {}),
+    },
+  });
+};

@@ -108,6 +108,32 @@ describeWithPg('promote -d (over SQL)', (major) => {
     expect(run.stderr).toMatch(/^promote: error: cannot promote server; server is not in standby mode\n/);
   });
 
+  it('a primary over -h, with --check and with --json: pg_ctl\'s words, and the refusal as JSON', async () => {
+    const env = { PGPASSWORD: primary.superuserPassword, PGSSLMODE: 'disable' };
+    const byHost = ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres'];
+    for (const extra of [[], ['--check']]) {
+      const run = await runPromote([...byHost, ...extra], env);
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(/^promote: error: cannot promote server; server is not in standby mode\n/);
+      expect(run.stderr).not.toContain('recovery is not in progress\n');
+    }
+    const json = await runPromote([...byHost, '--check', '--json'], env);
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ promoted: false, error: { code: 'not-in-standby' } });
+  });
+
+  it('--check with the upstream gone: the WAL receiver is not running, not "not visible"', async () => {
+    const standby = await newStandby('orphan');
+    await standby.sql("ALTER SYSTEM SET primary_conninfo = 'host=/nonexistent port=1'");
+    await standby.reload();
+    await waitFor(async () => (await standby.sql('SELECT count(*) FROM pg_stat_wal_receiver')) === '0', {
+      timeoutMs: 30_000, description: 'the WAL receiver to stop',
+    });
+    const run = await runPromote(['-d', tcp(standby), '--dry-run'], { PGPASSWORD: primary.superuserPassword });
+    expect(run.stdout).toMatch(/last message from upstream\s+none: the WAL receiver is not running/);
+    expect(run.stdout).not.toContain('pg_read_all_stats');
+  });
+
   it('a role without EXECUTE on pg_promote gets told so; after GRANT it promotes', async () => {
     const standby = await newStandby('grant');
     const env = { PGPASSWORD: PASSWORD };

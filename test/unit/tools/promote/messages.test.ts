@@ -37,6 +37,7 @@ describe('--check report', () => {
     replayLagSeconds: 1.32,
     replayPauseState: 'paused',
     walReceiverStatus: 'streaming',
+    walReceiverRunning: true,
     upstream: 'db1:5432',
     lastMessageSendTime: '2026-11-21T14:50:48.730975+00:00',
     lastMessageReceiptTime: '2026-11-21T14:50:48.73128+00:00',
