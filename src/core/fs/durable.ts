@@ -30,21 +30,31 @@ export async function writeFileDurable(
   await fsyncDirectory(dirname(path), options);
 }
 
-/** Creates `tmp` exclusively, writes `data` and fsyncs it. */
+/**
+ * Creates `tmp` exclusively, writes `data` and fsyncs it. On failure (a full disk, say) the
+ * file it created is removed: a retried push must not leave one more each time.
+ */
 export async function writeTempFile(
   tmp: string,
   data: Buffer | Uint8Array | string,
   options: WriteDurableOptions = {},
 ): Promise<void> {
-  await withFsError('write file', tmp, async () => {
-    const handle = await open(tmp, 'wx', options.mode ?? 0o600);
-    try {
-      await handle.writeFile(data);
-      if (shouldSync(options)) await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  });
+  let created = false;
+  try {
+    await withFsError('write file', tmp, async () => {
+      const handle = await open(tmp, 'wx', options.mode ?? 0o600);
+      created = true;
+      try {
+        await handle.writeFile(data);
+        if (shouldSync(options)) await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    });
+  } catch (error) {
+    if (created) await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
 }
 
 /**

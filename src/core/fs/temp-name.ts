@@ -1,13 +1,35 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
 /**
+ * This host's name as it appears in temporary file names: letters, digits and dashes only
+ * (a name cannot then be split wrongly at its dots), at most 40 characters.
+ */
+export const tempHostTag = (host: string = hostname()): string =>
+  host.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40) || 'host';
+
+/**
  * A unique temporary path next to `finalPath` (same directory, so rename and link stay on
- * one file system): `.<name>.<pid>.<random>.tmp`. The leading dot keeps it out of the way of
- * tools that scan the directory for WAL names.
+ * one file system): `.<name>.<host>.<pid>.<random>.tmp`. The leading dot keeps it out of the
+ * way of tools that scan the directory for WAL names; host and pid say who wrote it, so a
+ * writer that died can be told from one still at work (stale-temp-files.ts).
  */
 export const tempPathFor = (finalPath: string): string =>
-  join(dirname(finalPath), `.${basename(finalPath)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  join(dirname(finalPath), `.${basename(finalPath)}.${tempHostTag()}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 
-/** Whether a directory entry is one of our temporary files (for clean-up scans). */
-export const isTempName = (name: string): boolean => /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/.test(name);
+export interface TempNameParts {
+  readonly finalName: string;
+  readonly host: string;
+  readonly pid: number;
+}
+
+const TEMP_NAME = /^\.(.+)\.([A-Za-z0-9-]{1,40})\.(\d{1,10})\.[0-9a-f]{12}\.tmp$/;
+
+/** The parts of one of our temporary names, or undefined for any other name. */
+export const parseTempName = (name: string): TempNameParts | undefined => {
+  const match = TEMP_NAME.exec(name);
+  if (match === null) return undefined;
+  const [, finalName = '', host = '', pid = ''] = match;
+  return { finalName, host, pid: Number(pid) };
+};

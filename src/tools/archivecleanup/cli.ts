@@ -134,4 +134,5 @@ const jsonReport = (result: ArchiveCleanupResult): Record<string, unknown> => ({
   filesRemoved: result.removed.length,
   bytesFreed: result.bytesFreed ?? 0,
   removed: result.removed,
+  staleTemporariesRemoved: result.staleTemporaries,
 });

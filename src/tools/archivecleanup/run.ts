@@ -1,6 +1,7 @@
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { FileSystemError, UsageError } from '../../core/errors.js';
 import { fsCodeOf, reasonOf } from '../../core/fs/fs-error.js';
+import { removeStaleTempFiles } from '../../core/fs/stale-temp-files.js';
 import { type BackupCutoff, cutoffFromArgument, cutoffFromLatestBackup } from './cutoff.js';
 import {
   isBackupHistoryFileName, isPartialXLogFileName, isXLogFileName, trimExtension, uncompressedWalName,
@@ -36,6 +37,8 @@ export interface ArchiveCleanupResult {
   readonly removed: readonly string[];
   /** Sum of the removed files' sizes; undefined unless `measure`. */
   readonly bytesFreed: number | undefined;
+  /** Temporary files of pushers on this host that died mid-copy, removed (not with dryRun). */
+  readonly staleTemporaries: readonly string[];
 }
 
 const helpHint = 'Try "archivecleanup --help" for more information.';
@@ -43,8 +46,9 @@ const helpHint = 'Try "archivecleanup --help" for more information.';
 /**
  * pg_archivecleanup's algorithm: read the directory once, and remove every WAL segment or
  * partial segment (and with -b backup history file) whose name after the 8 timeline digits
- * sorts before the cutoff's. History files, our system-identifier file, temporary files and
- * anything else are never touched. No stat per entry: names decide.
+ * sorts before the cutoff's. History files, our system-identifier file and anything else are
+ * never touched. No stat per entry: names decide. Beyond pg_archivecleanup: the temporary
+ * files of archivewal pushers on this host that died mid-copy go too (stale-temp-files.ts).
  */
 export function runArchiveCleanup(options: ArchiveCleanupOptions): ArchiveCleanupResult {
   const { archive } = options;
@@ -99,7 +103,17 @@ export function runArchiveCleanup(options: ArchiveCleanupOptions): ArchiveCleanu
     }
     removed.push(name);
   }
+  let staleTemporaries: string[] = [];
+  if (!options.dryRun) {
+    try {
+      staleTemporaries = removeStaleTempFiles(archive, { names });
+    } catch (error) {
+      throw ioError(error, `could not remove stale temporary files in "${archive}"`, archive);
+    }
+    for (const name of staleTemporaries) options.debug?.(`removed stale temporary file "${archive}/${name}"`);
+  }
   return {
+    staleTemporaries,
     archive,
     cutoff,
     cutoffSource: options.latestBackup ? 'latest-backup' : 'argument',

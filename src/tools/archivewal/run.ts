@@ -1,11 +1,12 @@
-import { readFile, stat, unlink } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { suffixOfCompression } from '../../core/compression/compression-method.js';
 import type { CompressionSpec } from '../../core/compression/compression-spec.js';
-import { ValidationError } from '../../core/errors.js';
+import { FileSystemError, ValidationError } from '../../core/errors.js';
 import { copyToTempFile, publishNoReplace, writeTempFile } from '../../core/fs/durable.js';
 import { filesEqual } from '../../core/fs/files-equal.js';
 import { withFsError } from '../../core/fs/fs-error.js';
+import { removeStaleTempFiles } from '../../core/fs/stale-temp-files.js';
 import { tempPathFor } from '../../core/fs/temp-name.js';
 import { readArchiveSystemId, recordArchiveSystemId } from '../../core/wal/archive-system-id.js';
 import { type ArchivedVariant, findArchivedVariants } from '../../core/wal/archive-variants.js';
@@ -60,18 +61,20 @@ export async function runArchiveWal(options: ArchiveWalOptions): Promise<Archive
   const finalPath = join(archive, storedAs);
   const tmp = tempPathFor(finalPath);
   let storedBytes = incoming.size;
-  if (method === 'none') {
-    await copyToTempFile(sourcePath, tmp, { sync: options.sync });
-  } else {
-    const { compressBuffer } = await loadCodec();
-    const stored = await compressBuffer(await incoming.content(), { method, level: options.compression.level });
-    storedBytes = stored.length;
-    try {
+  try {
+    if (method === 'none') {
+      await copyToTempFile(sourcePath, tmp, { sync: options.sync });
+    } else {
+      const { compressBuffer } = await loadCodec();
+      const stored = await compressBuffer(await incoming.content(), { method, level: options.compression.level });
+      storedBytes = stored.length;
       await writeTempFile(tmp, stored, { sync: options.sync, mode: 0o600 });
-    } catch (error) {
-      await unlink(tmp).catch(() => undefined);
-      throw error;
     }
+  } catch (error) {
+    // Out of space: what killed pushers on this host left behind may be the reason. Their
+    // files go (the archiver retries this push); a scan costs too much to do on every push.
+    if (error instanceof FileSystemError && error.code === 'disk-full') removeStaleTempFiles(archive);
+    throw error;
   }
   const outcome = await publishNoReplace(tmp, finalPath, { sync: options.sync });
   if (outcome === 'exists') {

@@ -9,7 +9,7 @@ import { publishNoReplace, renameDurable, writeFileDurable, writeTempFile } from
 import { filesEqual } from '../../../src/core/fs/files-equal.js';
 import { fileSystemError } from '../../../src/core/fs/fs-error.js';
 import { fsyncDirectory, fsyncFile } from '../../../src/core/fs/sync.js';
-import { isTempName, tempPathFor } from '../../../src/core/fs/temp-name.js';
+import { parseTempName, tempHostTag, tempPathFor } from '../../../src/core/fs/temp-name.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -151,8 +151,13 @@ describe('names and messages', () => {
     const b = tempPathFor('/x/y/000000010000000000000001');
     expect(a).not.toBe(b);
     expect(a.startsWith('/x/y/.000000010000000000000001.')).toBe(true);
-    expect(isTempName(a.slice('/x/y/'.length))).toBe(true);
-    expect(isTempName('000000010000000000000001')).toBe(false);
+    expect(parseTempName(a.slice('/x/y/'.length))).toEqual({
+      finalName: '000000010000000000000001', host: tempHostTag(), pid: process.pid,
+    });
+    expect(parseTempName('000000010000000000000001')).toBeUndefined();
+    // Names from before the host was recorded say nothing about their writer: not ours to judge.
+    expect(parseTempName('.000000010000000000000001.123.0123456789ab.tmp')).toBeUndefined();
+    expect(tempHostTag('db1.example.com')).toBe('db1-example-com');
   });
   it('maps ENOSPC to disk-full with a plain reason', () => {
     const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });

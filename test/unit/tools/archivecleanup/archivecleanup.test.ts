@@ -159,3 +159,22 @@ describe('many files', () => {
     expect(performance.now() - started).toBeLessThan(20_000);
   });
 });
+
+describe('temporary files of pushers that died', () => {
+  it('removes a dead local pusher\'s old temporary (said with -d, listed in --json), not with -n', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { utimesSync } = await import('node:fs');
+    const { tempHostTag } = await import('../../../../src/core/fs/temp-name.js');
+    const pid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
+    const stale = `.000000010000000000000009.${tempHostTag()}.${pid}.0123456789ab.tmp`;
+    await fill({ [stale]: 'partly copied', '000000010000000000000009': 'x' });
+    const hourAgo = (Date.now() - 3_600_000) / 1000;
+    utimesSync(join(dir, stale), hourAgo, hourAgo);
+    expect((await run(['-n', dir, '000000010000000000000009'])).remaining).toContain(stale);
+    const { status, err, out, remaining } = await run(['-d', '--json', dir, '000000010000000000000009']);
+    expect(status).toBe(0);
+    expect(remaining).toEqual(['000000010000000000000009']);
+    expect(err).toContain(`removed stale temporary file "${dir}/${stale}"`);
+    expect(JSON.parse(out)).toMatchObject({ staleTemporariesRemoved: [stale] });
+  });
+});
