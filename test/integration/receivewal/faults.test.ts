@@ -1,13 +1,14 @@
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   baseEnv, describeWithPg, findFreePort, generateWal, lsnToText, makeTempDir, removeTempDir, runProcess, serverUser,
-  startCluster, switchWal, type PgCluster,
+  startCluster, switchWal, waitFor, type PgCluster,
 } from '../../harness/pg/index.js';
 import { REPO_ROOT } from '../../harness/pg/binaries.js';
-import { clientEnv, connectionArgs, filesIn, receivewalInProcess, seedSegment } from './helpers.js';
+import { clientEnv, connectionArgs, exitOf, filesIn, receivewalInProcess, seedSegment } from './helpers.js';
 
 const MB = 1024 * 1024;
 
@@ -198,6 +199,23 @@ describeWithPg('receivewal faults', (major) => {
       expect(readFileSync(join(dir, name)).equals(readFileSync(join(primary.walDir, name))), name).toBe(true);
     }
   }, 120_000);
+
+  it('installed as pg_receivewal, that is its default application_name (synchronous_standby_names keeps matching)', async () => {
+    const dir = freshDir();
+    const link = join(work, 'pg_receivewal');
+    symlinkSync(join(REPO_ROOT, 'bin', 'receivewal'), link);
+    const child = spawn(process.execPath, [link, '-D', dir, ...connectionArgs(primary)], {
+      env: clientEnv(primary), stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      await waitFor(async () => (await primary.sql('SELECT application_name FROM pg_stat_replication')) === 'pg_receivewal', {
+        timeoutMs: 30_000, description: 'a walsender for application_name pg_receivewal',
+      });
+    } finally {
+      child.kill('SIGINT');
+      await exitOf(child);
+    }
+  });
 
   it('a stop while it waits to reconnect says why it ends (-v), exit 0', async () => {
     const dir = freshDir();
