@@ -12,6 +12,8 @@ export const AuthenticationErrorCode = {
   scramServerSignature: 'auth-scram-server-signature',
   /** The server sent an `e=` error attribute in server-final-message. */
   scramServerError: 'auth-scram-server-error',
+  /** The server asked for a method require_auth does not allow. */
+  requirementFailed: 'auth-requirement-failed',
   /** Channel binding was required and cannot be done. */
   channelBinding: 'auth-channel-binding',
   /** The server asked for a password and none is available. */

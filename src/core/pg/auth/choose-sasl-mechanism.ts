@@ -7,6 +7,8 @@ export interface SaslChoice {
   readonly password: string;
   /** channel_binding from the resolved connection. */
   readonly channelBinding: 'disable' | 'prefer' | 'require';
+  /** Whether the connection uses TLS (binding data may still be missing: no -PLUS offered). */
+  readonly usesTls?: boolean;
   /** tls-server-end-point hash of the server certificate when TLS is in use, else undefined. */
   readonly tlsServerEndPoint?: Buffer;
 }
@@ -26,7 +28,7 @@ export const chooseSaslMechanism = (choice: SaslChoice): ScramClient => {
   if (choice.channelBinding === 'require') {
     throw new AuthenticationError(AuthenticationErrorCode.channelBinding,
       'Cannot authenticate: channel binding is required, but ' +
-        (tls === undefined ? 'the connection does not use SSL'
+        (tls === undefined && choice.usesTls !== true ? 'the connection does not use SSL'
           : 'server did not offer an authentication method that supports channel binding'));
   }
   if (choice.offered.includes('SCRAM-SHA-256')) {

@@ -1,4 +1,5 @@
 import type { TLSSocket } from 'node:tls';
+import { checkAuthRequest } from '../auth/auth-requirements.js';
 import { AuthenticationError, AuthenticationErrorCode } from '../auth/authentication-error.js';
 import { chooseSaslMechanism } from '../auth/choose-sasl-mechanism.js';
 import { md5PasswordMessage } from '../auth/md5.js';
@@ -56,6 +57,10 @@ export const runStartup = async (
   let authenticated = false;
   let backendPid = 0;
   let authMethod: AuthMethodUsed = 'trust';
+  // libpq's check_expected_areq: judged before anything is sent back, so a server asking for
+  // a password in a way the connection forbids never gets it.
+  const allowed = (request: 'password' | 'md5' | 'sasl' | 'none'): void =>
+    checkAuthRequest(request, resolved.channelBinding, resolved.requireAuth);
   const needPassword = async (): Promise<string> => {
     const value = await password.get();
     if (value === undefined || value === '') throw noPassword();
@@ -68,16 +73,19 @@ export const runStartup = async (
         throw new StartupServerError(message.fields);
       case 'authenticationCleartextPassword':
         if (authenticated) break;
+        allowed('password');
         session.send(passwordMessage(await needPassword()));
         authMethod = 'password';
         continue;
       case 'authenticationMD5Password':
         if (authenticated) break;
+        allowed('md5');
         session.send(passwordMessage(md5PasswordMessage(resolved.user, await needPassword(), message.salt)));
         authMethod = 'md5';
         continue;
       case 'authenticationSASL': {
         if (authenticated || scram !== undefined) break;
+        allowed('sasl');
         const secret = await needPassword();
         const binding =
           tlsSocket !== undefined && resolved.channelBinding !== 'disable' &&
@@ -88,6 +96,7 @@ export const runStartup = async (
           offered: message.mechanisms,
           password: secret,
           channelBinding: resolved.channelBinding,
+          usesTls: tlsSocket !== undefined,
           ...(binding === undefined ? {} : { tlsServerEndPoint: binding }),
         });
         session.send(saslInitialResponse(scram.mechanism, Buffer.from(scram.clientFirstMessage(), 'utf8')));
@@ -105,6 +114,7 @@ export const runStartup = async (
         continue;
       case 'authenticationOk':
         if (authenticated) break;
+        if (authMethod === 'trust') allowed('none');
         if (scram !== undefined && !saslVerified) {
           throw new AuthenticationError(
             AuthenticationErrorCode.scramProtocol,

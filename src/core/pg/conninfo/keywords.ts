@@ -23,6 +23,8 @@ export const CONNECTION_KEYWORDS: readonly KeywordSpec[] = [
   spec('password', 'PGPASSWORD'),
   spec('passfile', 'PGPASSFILE'),
   spec('channel_binding', 'PGCHANNELBINDING', 'prefer'),
+  // libpq 16: the authentication methods the server may ask for.
+  spec('require_auth', 'PGREQUIREAUTH'),
   spec('connect_timeout', 'PGCONNECT_TIMEOUT'),
   spec('dbname', 'PGDATABASE'),
   spec('host', 'PGHOST'),

@@ -2,6 +2,7 @@ import { ConninfoError, ConninfoErrorCode } from './conninfo-error.js';
 import { type ConnectionProbe, homeDirectory, systemProbe } from './environment-probe.js';
 import { CONNECTION_KEYWORDS, isConnectionKeyword } from './keywords.js';
 import { parseConnString } from './parse.js';
+import { type AuthRequirement, parseRequireAuth } from './require-auth.js';
 import { lookupService } from './service-file.js';
 import { startupParametersFor } from './startup-parameters.js';
 import { type ConnectionTarget, buildTargets } from './targets.js';
@@ -47,6 +48,8 @@ export interface ResolvedConnection {
   /** connect_timeout in ms: at least 2 s; undefined = wait forever (0, negative or unset). */
   readonly connectTimeoutMs?: number;
   readonly channelBinding: ChannelBinding;
+  /** require_auth: what the server may ask for; undefined = anything. */
+  readonly requireAuth?: AuthRequirement;
   readonly targetSessionAttrs: TargetSessionAttrs;
   /** Exactly what the StartupMessage carries, in libpq's order. */
   readonly startupParameters: Readonly<Record<string, string>>;
@@ -131,6 +134,7 @@ export function resolveConnection(request: ConnectionRequest): ResolvedConnectio
 
   const sslmode = oneOf('sslmode', params['sslmode'] as string, SSL_MODES);
   const channelBinding = oneOf('channel_binding', params['channel_binding'] as string, CHANNEL_BINDINGS);
+  const requireAuth = parseRequireAuth(params['require_auth']);
   const targetSessionAttrs = oneOf(
     'target_session_attrs', params['target_session_attrs'] as string, TARGET_SESSION_ATTRS,
   );
@@ -166,6 +170,7 @@ export function resolveConnection(request: ConnectionRequest): ResolvedConnectio
     passfile: params['passfile'] ?? '',
     sslmode,
     channelBinding,
+    ...(requireAuth === undefined ? {} : { requireAuth }),
     targetSessionAttrs,
     ...optional,
     startupParameters: startupParametersFor(params, env),
