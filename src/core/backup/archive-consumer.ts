@@ -92,6 +92,7 @@ export const openArchiveConsumer = async (options: ArchiveConsumerOptions): Prom
       mapLinkTarget: options.mapTablespace,
       queue: options.queue,
       directoryMode: options.directoryMode,
+      isMainArchive: isMain,
       ...(options.onPath === undefined ? {} : { onPath: options.onPath }),
     });
     handler = recovery === undefined

@@ -1,8 +1,8 @@
-import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { errnoOf, fileSystemError } from '../fs/fs-error.js';
-import { canonicalizePath, isSafeRelativePath } from './canonical-path.js';
+import { canonicalizePath } from './canonical-path.js';
 import { OutputFile } from './output-file.js';
 import type { SyncQueue } from './sync-queue.js';
 import { type TarMember, TarMemberType } from './tar-format.js';
@@ -16,21 +16,29 @@ export interface ExtractorOptions {
   readonly queue: SyncQueue;
   /** Mode for directories we create before chmod gives them the member's mode. */
   readonly directoryMode: number;
+  /** The data directory's archive: the only one where PostgreSQL puts links (pg_tblspc/<oid>). */
+  readonly isMainArchive: boolean;
   /** Called with each path as it is created (-v -P shows the current file). */
   readonly onPath?: (path: string) => void;
 }
 
-// pg_wal may already exist: the WAL streamer or --waldir made it before the archive got there.
-const mayPreexist = (path: string): boolean =>
-  /\/(pg_wal|pg_xlog|archive_status)$/.test(path);
+// pg_wal may already exist in the data directory: the WAL streamer or --waldir made it (or
+// a link to it) before the archive got there. Nothing else may.
+const MAY_PREEXIST = /^(pg_wal|pg_xlog)(\/archive_status)?$/;
 
 const TABLESPACE_LINK = /^pg_tblspc\/[0-9]+$/;
 
+/** Opens a directory for fchmod without following a link in its last component. */
+const DIRECTORY_NO_FOLLOW = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+
 /**
  * Writes a tar stream's members to disk (plain format). Member names were validated by the
- * parser; here links are judged too: a tablespace link in pg_tblspc may point to an absolute
- * directory (after -T), any other link only somewhere inside the output, and no member may
- * be written through a link that an earlier member created.
+ * parser; here links are judged too. Links exist only where PostgreSQL puts them: a
+ * tablespace link pg_tblspc/<oid> in the data directory's archive, pointing to an absolute
+ * directory (after -T). No member is written through a link, and no mode is set through
+ * one: files are created exclusively (O_EXCL), directory modes are set with fchmod on an
+ * O_NOFOLLOW descriptor, so a hostile archive cannot chmod (or make setuid) anything
+ * outside the output.
  */
 export class TarExtractor implements TarHandler {
   private file: OutputFile | undefined;
@@ -44,7 +52,7 @@ export class TarExtractor implements TarHandler {
     const path = join(this.options.directory, relative);
     switch (member.type) {
       case TarMemberType.directory:
-        this.makeDirectory(path, member.mode);
+        this.makeDirectory(relative, path, member.mode);
         break;
       case TarMemberType.symlink:
         this.makeLink(relative, path, member.linkTarget);
@@ -76,27 +84,44 @@ export class TarExtractor implements TarHandler {
     this.file = undefined;
   }
 
-  private makeDirectory(path: string, mode: number): void {
+  private makeDirectory(relative: string, path: string, mode: number): void {
     try {
       mkdirSync(path, this.options.directoryMode);
     } catch (error) {
-      if (!(errnoOf(error) === 'EEXIST' && mayPreexist(path))) {
+      if (!(errnoOf(error) === 'EEXIST' && this.options.isMainArchive && MAY_PREEXIST.test(relative))) {
         throw fileSystemError(error, 'create directory', path);
       }
     }
+    let fd: number;
     try {
-      chmodSync(path, mode & 0o7777);
+      fd = openSync(path, DIRECTORY_NO_FOLLOW);
+    } catch (error) {
+      // The name is a link (ELOOP, or ENOTDIR with O_DIRECTORY). Only pg_wal may be one
+      // (--waldir made it before the archive came), and its target's mode is not the
+      // archive's to set.
+      const isWalLink = this.options.isMainArchive && /^(pg_wal|pg_xlog)$/.test(relative) &&
+        lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+      if (isWalLink) return;
+      throw fileSystemError(error, 'open directory', path);
+    }
+    try {
+      fchmodSync(fd, mode & 0o7777);
     } catch (error) {
       throw fileSystemError(error, 'set permissions on directory', path);
+    } finally {
+      closeSync(fd);
     }
   }
 
   private makeLink(relative: string, path: string, target: string): void {
+    if (!this.options.isMainArchive || !TABLESPACE_LINK.test(relative)) {
+      throw new ValidationError(
+        'tar-link-member',
+        `tar member "${relative}" is a symbolic link: PostgreSQL sends links only as pg_tblspc/<oid>`,
+      );
+    }
     const mapped = this.options.mapLinkTarget(target);
-    const allowed = TABLESPACE_LINK.test(relative)
-      ? mapped.startsWith('/')
-      : !mapped.startsWith('/') && isSafeRelativePath(join(dirname(relative), mapped));
-    if (!allowed) {
+    if (!mapped.startsWith('/')) {
       throw new ValidationError('tar-link-target', `link target has unsafe path name: "${target}"`);
     }
     try {

@@ -175,6 +175,9 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
         }
         totalKb = h.tablespaces.reduce((sum, t) => sum + t.sizeKb, 0);
         for (const ts of h.tablespaces) {
+          // PostgreSQL's tablespace locations are absolute; a relative one would land under
+          // whatever directory this process runs in.
+          if (ts.location !== null) checkTablespaceArchive(h, ts.location, mapping);
           if (options.target === undefined && options.format === 'plain' && ts.location !== null) {
             await verifyDirIsEmptyOrCreate(mapping(ts.location), dirMode);
             cleanup.tablespaces = true;
@@ -194,6 +197,7 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
       },
       openArchive: async (name, spcLocation): Promise<ArchiveConsumer | undefined> => {
         if (options.target !== undefined) return undefined;
+        if (spcLocation !== undefined) checkTablespaceArchive(header, spcLocation, mapping);
         return openArchiveConsumer({
           archiveName: name,
           ...(spcLocation === undefined ? {} : { spcLocation }),
@@ -329,4 +333,24 @@ const dropSlotOfFailedBackup = async (streaming: WalStreaming, kept: boolean, re
     reporter.error(`could not drop replication slot "${slot}": ${serverErrorText(error)}`);
     reporter.info(`hint: it holds WAL on the server until dropped: SELECT pg_drop_replication_slot('${slot}')`);
   });
+};
+
+/**
+ * A tablespace archive goes only where the backup header said a tablespace is: a location
+ * listed there (and so already checked to be empty, or mapped with -T) and absolute. A
+ * server that names another location would have the backup write into any directory.
+ */
+const checkTablespaceArchive = (
+  header: BackupHeader | undefined,
+  location: string,
+  mapping: (location: string) => string,
+): void => {
+  const listed = header !== undefined && header.tablespaces.some((ts) => ts.location === location);
+  if (!listed || !isAbsolute(location) || !isAbsolute(mapping(location))) {
+    throw new BackupError(
+      'tablespace-location',
+      `Cannot accept tablespace location "${location}" from the server: ` +
+        (listed ? 'not an absolute path' : 'it is not in the backup\'s list of tablespaces'),
+    );
+  }
 };
