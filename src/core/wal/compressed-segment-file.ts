@@ -1,9 +1,10 @@
+import { constants } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { fileSystemError, withFsError } from '../fs/fs-error.js';
 import { fsyncDirectory } from '../fs/sync.js';
-import { dropBytes, PARTIAL_SUFFIX, type SegmentFile, type SegmentFileOptions } from './segment-file.js';
+import { dropBytes, notRegularFile, PARTIAL_SUFFIX, type SegmentFile, type SegmentFileOptions } from './segment-file.js';
 import { createStreamEncoder, type CompressingMethod, type StreamEncoder } from './stream-encoder.js';
 import { suffixOfCompression } from './wal-file-kind.js';
 
@@ -23,7 +24,14 @@ export async function openCompressedSegmentFile(options: CompressedSegmentFileOp
   const name = `${segmentName}${suffixOfCompression(options.method)}`;
   const partialName = `${name}${PARTIAL_SUFFIX}`;
   const partialPath = join(dir, partialName);
-  const handle = await withFsError('open write-ahead log file', partialPath, () => open(partialPath, 'w', mode));
+  // O_NOFOLLOW: a link planted under this name makes the open fail instead of truncating
+  // and filling whatever it points to.
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+  const handle = await withFsError('open write-ahead log file', partialPath, () => open(partialPath, flags, mode));
+  if (!(await handle.stat()).isFile()) {
+    await handle.close();
+    throw notRegularFile(partialName);
+  }
   try {
     await withFsError('set mode of write-ahead log file', partialPath, () => handle.chmod(mode));
     if (sync) await withFsError('fsync write-ahead log file', partialPath, () => handle.sync());

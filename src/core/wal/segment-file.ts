@@ -1,5 +1,5 @@
-import { writeSync } from 'node:fs';
-import { open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { constants, writeSync } from 'node:fs';
+import { lstat, open, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { errnoOf, fileSystemError, withFsError } from '../fs/fs-error.js';
@@ -43,6 +43,12 @@ export interface SegmentFileOptions {
 
 export const PARTIAL_SUFFIX = '.partial';
 
+/** A name we would write that is a link, a directory or anything but a regular file. */
+export const notRegularFile = (name: string): ValidationError =>
+  new ValidationError('wal-not-regular-file', `"${name}" is not a regular file; WAL is never written through it`, {
+    hint: 'Something other than a WAL receiver put it there. Move it away.',
+  });
+
 const sizeError = (name: string, size: number, segSize: number): ValidationError =>
   new ValidationError(
     'wal-partial-size',
@@ -61,15 +67,18 @@ export async function openPlainSegmentFile(options: SegmentFileOptions): Promise
   const partialName = `${segmentName}${PARTIAL_SUFFIX}`;
   const partialPath = join(dir, partialName);
   const finalPath = join(dir, segmentName);
-  const existing = await stat(partialPath).catch((error: unknown) => {
+  const existing = await lstat(partialPath).catch((error: unknown) => {
     if (errnoOf(error) === 'ENOENT') return undefined;
     throw fileSystemError(error, 'stat write-ahead log file', partialPath);
   });
+  if (existing !== undefined && !existing.isFile()) throw notRegularFile(partialName);
   if (existing !== undefined && existing.size !== 0 && existing.size !== segSize) {
     throw sizeError(partialName, existing.size, segSize);
   }
+  // Never through a link: a new file exclusively, an existing one with O_NOFOLLOW (a link
+  // planted between the look and the open fails instead of taking our WAL elsewhere).
   const handle = await withFsError('open write-ahead log file', partialPath, () =>
-    open(partialPath, existing === undefined ? 'wx' : 'r+', mode),
+    open(partialPath, existing === undefined ? 'wx' : constants.O_RDWR | constants.O_NOFOLLOW, mode),
   );
   try {
     if (existing === undefined || existing.size === 0) {

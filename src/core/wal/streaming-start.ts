@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withFsError } from '../fs/fs-error.js';
 import { decompressedSizeOfFile } from '../compression/codec.js';
+import { notRegularFile } from './segment-file.js';
 import { parseSegmentFileName, segmentStartLsn } from './segment-name.js';
 import type { CompressionMethod } from './wal-file-kind.js';
 
@@ -76,12 +77,15 @@ export const compareArchivedSegments = (a: ArchivedSegment, b: ArchivedSegment):
 
 /** Scans `dir` and decides where streaming resumes. Throws FileSystemError if it cannot read it. */
 export async function findStreamingStart(dir: string, segSize: number): Promise<StreamingStartScan> {
-  const names = await withFsError('open directory', dir, () => readdir(dir));
+  const entries = await withFsError('open directory', dir, () => readdir(dir, { withFileTypes: true }));
   const segments: ArchivedSegment[] = [];
   const skipped: SkippedFile[] = [];
-  for (const name of names) {
+  for (const entry of entries) {
+    const name = entry.name;
     const candidate = parseReceiverFileName(name, segSize);
     if (candidate === undefined) continue;
+    // A link or directory named like WAL: streaming would resume in (or write through) it.
+    if (!entry.isFile()) throw notRegularFile(name);
     if (!candidate.partial) {
       const warning = await completeSizeProblem(join(dir, name), candidate, segSize);
       if (warning !== undefined) {

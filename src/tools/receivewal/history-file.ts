@@ -1,4 +1,4 @@
-import { access, open, rename } from 'node:fs/promises';
+import { access, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProtocolError } from '../../core/errors.js';
 import { withFsError } from '../../core/fs/fs-error.js';
@@ -32,7 +32,12 @@ export async function writeHistoryFile(
   const tmpPath = join(dir, `${name}.tmp`);
   const finalPath = join(dir, name);
   await withFsError('create timeline history file', tmpPath, async () => {
-    const handle = await open(tmpPath, 'w', options.mode);
+    // A leftover temporary (a crash), or a link planted under its name, is removed, never
+    // written through: unlink(2) takes the name away, not what a link points to.
+    await unlink(tmpPath).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    });
+    const handle = await open(tmpPath, 'wx', options.mode);
     try {
       await handle.chmod(options.mode);
       await handle.writeFile(served.content);
