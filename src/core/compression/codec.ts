@@ -43,7 +43,7 @@ export async function decompressBuffer(
     case 'none':
       return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     case 'gzip':
-      return gzipDecompress(data, name);
+      return gzipDecompress(data, name, options.maxOutput ?? 1024 * 1024 * 1024);
     case 'lz4':
       return lz4Decompress(data, name, options.maxOutput ?? 1024 * 1024 * 1024);
     case 'zstd':

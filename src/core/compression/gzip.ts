@@ -14,10 +14,23 @@ export const gzipCompress = async (data: Uint8Array, level = GZIP_DEFAULT_LEVEL)
   gzipAsync(data, { level });
 
 /** Decompresses every gzip member of `data` (gzip(1) concatenates them too). */
-export const gzipDecompress = async (data: Uint8Array, name = 'gzip data'): Promise<Buffer> => {
+/**
+ * Whole-buffer gunzip, refusing output past `maxOutput` (zlib stops there instead of growing
+ * a buffer): a small file of zeros must not cost gigabytes, as it can for lz4 and zstd not.
+ */
+export const gzipDecompress = async (
+  data: Uint8Array,
+  name = 'gzip data',
+  maxOutput = 1024 * 1024 * 1024,
+): Promise<Buffer> => {
   try {
-    return await gunzipAsync(data);
+    return await gunzipAsync(data, { maxOutputLength: maxOutput });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new CompressionError('decompressed-too-large', `Cannot decompress "${name}": more than ${maxOutput} bytes`, {
+        cause: error,
+      });
+    }
     throw corrupt(name, error);
   }
 };

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompressionMethod } from '../compression/compression-method.js';
 import type { WalFileName } from './wal-file-kind.js';
@@ -33,15 +33,17 @@ export const archiveNamesFor = (file: WalFileName): readonly (readonly [string, 
 };
 
 /**
- * The forms of `file` present in `archive`, plain first. A handful of stat(2) calls, never a
- * directory scan: archives hold hundreds of thousands of files and restore_command runs
+ * The forms of `file` present in `archive` as regular files, plain first. A handful of
+ * lstat(2) calls, never a directory scan: archives hold hundreds of thousands of files and restore_command runs
  * once per segment.
  */
 export function findArchivedVariants(archive: string, file: WalFileName): ArchivedVariant[] {
   const found: ArchivedVariant[] = [];
   for (const [name, compression] of archiveNamesFor(file)) {
     const path = join(archive, name);
-    const info = statSync(path, { throwIfNoEntry: false });
+    // lstat: a link in the archive is not an archived file, wherever it points (a link
+    // named like a backup history file aimed at /etc/shadow must not be served).
+    const info = lstatSync(path, { throwIfNoEntry: false });
     if (info !== undefined && info.isFile()) found.push({ name, path, compression, size: info.size });
   }
   return found;

@@ -4,6 +4,7 @@ import { ValidationError } from '../../core/errors.js';
 import { withFsError } from '../../core/fs/fs-error.js';
 import type { SegmentIdentity } from '../../core/wal/page-header.js';
 import { validateSegmentHeaderWithHistory } from '../../core/wal/timeline-ancestry.js';
+import { isBackupHistoryText, MAX_BACKUP_HISTORY_BYTES } from '../../core/wal/backup-history.js';
 import { parseTimelineHistory } from '../../core/wal/timeline-history.js';
 import { classifyWalFileName, type WalFileName } from '../../core/wal/wal-file-kind.js';
 
@@ -72,9 +73,7 @@ export async function readIncoming(path: string, file: WalFileName, archive: str
     }
     return whole;
   }
-  const text = data.toString('latin1');
-  const start = /^START WAL LOCATION: .*\(file ([0-9A-F]{24})\)$/m.exec(text)?.[1];
-  if (start !== file.segmentName) {
+  if (data.length > MAX_BACKUP_HISTORY_BYTES || !isBackupHistoryText(data.toString('latin1'), file.segmentName)) {
     throw refuse(name, 'not a backup history file (no START WAL LOCATION naming its segment)');
   }
   return whole;

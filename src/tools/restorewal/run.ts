@@ -1,4 +1,5 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { decompressBuffer } from '../../core/compression/codec.js';
 import { CompressionError } from '../../core/compression/compression-error.js';
@@ -8,6 +9,7 @@ import { fileSystemError, withFsError } from '../../core/fs/fs-error.js';
 import { fsyncDirectory } from '../../core/fs/sync.js';
 import { tempPathFor } from '../../core/fs/temp-name.js';
 import { readArchiveSystemId } from '../../core/wal/archive-system-id.js';
+import { isBackupHistoryText, MAX_BACKUP_HISTORY_BYTES } from '../../core/wal/backup-history.js';
 import { type ArchivedVariant, findArchivedVariants, isArchiveDirectory } from '../../core/wal/archive-variants.js';
 import { DEFAULT_SEGMENT_SIZE } from '../../core/wal/segment-size.js';
 import { validateSegmentHeaderWithHistory } from '../../core/wal/timeline-ancestry.js';
@@ -89,8 +91,24 @@ export async function runRestoreWal(options: RestoreWalOptions): Promise<Restore
   };
 }
 
+/** The largest WAL segment PostgreSQL can be built with; no archived file of ours is larger. */
+const MAX_ARCHIVED_BYTES = 1024 * 1024 * 1024;
+
+/** Reads an archived file without following a link (one swapped in after the lookup). */
+const readRegularFile = async (path: string): Promise<Buffer> => {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
+    if (info.size > MAX_ARCHIVED_BYTES) throw Object.assign(new Error(`${info.size} bytes, more than any WAL file`), { code: 'EFBIG' });
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+};
+
 const readContent = async (variant: ArchivedVariant): Promise<Buffer> => {
-  const raw = await withFsError('read archived file', variant.path, () => readFile(variant.path)).catch(
+  const raw = await withFsError('read archived file', variant.path, () => readRegularFile(variant.path)).catch(
     (error: unknown) => {
       throw asIoError(error);
     },
@@ -157,6 +175,11 @@ const checkContent = async (
     const sizeOk = file.kind === 'segment' ? content.length === segmentSize : content.length <= segmentSize;
     if (!sizeOk) {
       throw fatal('wal-size-mismatch', RestoreExit.contentMismatch, `Cannot restore "${name}": the archived file holds ${content.length} bytes, a segment ${segmentSize}`);
+    }
+  } else if (file.kind === 'backup') {
+    if (content.length > MAX_BACKUP_HISTORY_BYTES || !isBackupHistoryText(content.toString('latin1'), file.segmentName)) {
+      throw fatal('invalid-backup-history-file', RestoreExit.contentMismatch,
+        `Cannot restore "${name}": not a backup history file (no START WAL LOCATION naming its segment)`);
     }
   } else if (file.kind === 'history') {
     try {

@@ -139,6 +139,27 @@ describe('refusals', () => {
   });
 });
 
+describe('hostile archives: only regular files from inside the archive are served', () => {
+  it('a link named like a backup history file, aimed outside, is not in the archive', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const secret = join(archive, '..', 'shadow');
+    await writeFile(secret, `START WAL LOCATION: 0/3000028 (file ${SEG})\nsecret\n`);
+    symlinkSync(secret, join(archive, `${SEG}.00000028.backup`));
+    symlinkSync(secret, join(archive, SEG));
+    expect((await restore(args(`${SEG}.00000028.backup`))).status).toBe(1);
+    expect((await restore(args())).status).toBe(1);
+    expect(await walFiles()).toEqual([]);
+  });
+
+  it('150: a file named like a backup history file that is not one', async () => {
+    await writeFile(join(archive, `${SEG}.00000028.backup`), 'root:x:0:0::/root:/bin/sh\n');
+    const { status, err } = await restore(args(`${SEG}.00000028.backup`));
+    expect(status).toBe(150);
+    expect(err).toContain('not a backup history file');
+    expect(await walFiles()).toEqual([]);
+  });
+});
+
 describe('integrity failures stop recovery (status above 125)', () => {
   it('150: the page header does not match the name', async () => {
     await writeFile(join(archive, SEG), makeSegment({ name: '000000010000000000000004' }));
