@@ -31,6 +31,18 @@ export const colorLevel = (io: Pick<ToolIO, 'env'>, isTTY: boolean): 0 | 1 | 2 |
   return isTTY ? 1 : 0;
 };
 
+/**
+ * Text from outside (server and Docker messages, file names) may carry terminal control
+ * sequences: an ESC in an error message could rewrite the operator's screen or title. Every
+ * control character but tab becomes a visible \xNN; line breaks become spaces, since each
+ * message is one line.
+ */
+export const withoutControlChars = (text: string): string =>
+  text
+    .replace(/\r?\n/g, ' ')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
 export const createOutput = (ownName: string, io: ToolIO): Output => {
   const tool = programNameOf(io, ownName);
   const stdoutIsTTY = io.stdout.isTTY === true;
@@ -48,10 +60,10 @@ export const createOutput = (ownName: string, io: ToolIO): Output => {
     print: (line) => {
       io.stdout.write(`${line}\n`);
     },
-    log: (message) => toStderr(`${tool}: ${message}`),
-    warn: (message) => toStderr(`${tool}: ${errColor.yellow('warning')}: ${message}`),
-    error: (message) => toStderr(`${tool}: ${errColor.red.bold('error')}: ${message}`),
-    hint: (message) => toStderr(`${tool}: ${errColor.cyan('hint')}: ${message}`),
+    log: (message) => toStderr(`${tool}: ${withoutControlChars(message)}`),
+    warn: (message) => toStderr(`${tool}: ${errColor.yellow('warning')}: ${withoutControlChars(message)}`),
+    error: (message) => toStderr(`${tool}: ${errColor.red.bold('error')}: ${withoutControlChars(message)}`),
+    hint: (message) => toStderr(`${tool}: ${errColor.cyan('hint')}: ${withoutControlChars(message)}`),
     json: (value) => {
       io.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
     },
