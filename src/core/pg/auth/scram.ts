@@ -1,4 +1,4 @@
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 import { AuthenticationError, AuthenticationErrorCode } from './authentication-error.js';
 import { saslprepPassword } from './saslprep.js';
@@ -80,6 +80,24 @@ export class ScramClient {
 
   /** Checks server-first-message and answers with client-final-message (with the proof). */
   clientFinalMessage(serverFirst: string): string {
+    const final = this.#prepareFinal(serverFirst);
+    return this.#finish(final, pbkdf2Sync(this.#password, final.salt, final.iterations, 32, 'sha256'));
+  }
+
+  /**
+   * The same, with the key derivation on libuv's thread pool: a server may demand up to
+   * 2^31-1 iterations (minutes of hashing), and on the event loop that would leave
+   * connect_timeout and SIGTERM without effect until it ended.
+   */
+  async clientFinalMessageAsync(serverFirst: string): Promise<string> {
+    const final = this.#prepareFinal(serverFirst);
+    const salted = await new Promise<Buffer>((resolve, reject) => {
+      pbkdf2(this.#password, final.salt, final.iterations, 32, 'sha256', (error, key) => (error ? reject(error) : resolve(key)));
+    });
+    return this.#finish(final, salted);
+  }
+
+  #prepareFinal(serverFirst: string): { salt: Buffer; iterations: number; withoutProof: string; authMessage: string } {
     this.#advance('first-sent', 'final-sent');
     const [nonce, saltText, iterationText] = readAttributes(
       serverFirst, ['r', 's', 'i'], 'server-first-message',
@@ -99,17 +117,18 @@ export class ScramClient {
       throw new AuthenticationError(AuthenticationErrorCode.scramIterations,
         `Cannot authenticate: malformed SCRAM message (invalid iteration count "${iterationText.slice(0, 20)}")`);
     }
-
     const channelBinding = Buffer.concat([Buffer.from(this.#gs2Header, 'ascii'), this.#bindingData]);
     const withoutProof = `c=${channelBinding.toString('base64')},r=${nonce}`;
     const authMessage = `${this.#clientFirstBare},${serverFirst},${withoutProof}`;
+    return { salt, iterations, withoutProof, authMessage };
+  }
 
-    const saltedPassword = pbkdf2Sync(this.#password, salt, iterations, 32, 'sha256');
+  #finish(final: { withoutProof: string; authMessage: string }, saltedPassword: Buffer): string {
     const clientKey = hmac(saltedPassword, 'Client Key');
-    const clientSignature = hmac(sha256(clientKey), authMessage);
+    const clientSignature = hmac(sha256(clientKey), final.authMessage);
     const proof = xor(clientKey, clientSignature);
-    this.#expectedServerSignature = hmac(hmac(saltedPassword, 'Server Key'), authMessage);
-    return `${withoutProof},p=${proof.toString('base64')}`;
+    this.#expectedServerSignature = hmac(hmac(saltedPassword, 'Server Key'), final.authMessage);
+    return `${final.withoutProof},p=${proof.toString('base64')}`;
   }
 
   /** Checks server-final-message: the server must prove it knows the password too. */

@@ -41,6 +41,7 @@ export class MessageChannel {
   private closedByUs = false;
   private drainWaiters: (() => void)[] = [];
   private closeWaiters: (() => void)[] = [];
+  private failureWaiters: ((error: Error) => void)[] = [];
   private socketClosed = false;
   /** Set while no command runs; messages then go here instead of the queue. */
   idleHandler: IdleHandler | undefined;
@@ -90,6 +91,22 @@ export class MessageChannel {
     }
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
+    });
+  }
+
+  /**
+   * `work` (local computation between two messages, such as SCRAM's key derivation), given up
+   * as soon as the channel fails: a deadline or an abort that destroys the socket ends the
+   * wait at once instead of when the work finishes.
+   */
+  whileOpen<T>(work: Promise<T>): Promise<T> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return new Promise<T>((resolve, reject) => {
+      const onFailure = (error: Error): void => reject(error);
+      this.failureWaiters.push(onFailure);
+      work.then(resolve, reject).finally(() => {
+        this.failureWaiters = this.failureWaiters.filter((waiter) => waiter !== onFailure);
+      });
     });
   }
 
@@ -207,6 +224,7 @@ export class MessageChannel {
       reject(error);
     }
     this.wakeDrainWaiters();
+    for (const waiter of this.failureWaiters.splice(0)) waiter(error);
     if (!this.closedByUs) this.onFailure?.(error);
   }
 

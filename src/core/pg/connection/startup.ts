@@ -105,7 +105,9 @@ export const runStartup = async (
       }
       case 'authenticationSASLContinue':
         if (scram === undefined || saslVerified) break;
-        session.send(saslResponse(Buffer.from(scram.clientFinalMessage(message.data.toString('utf8')), 'utf8')));
+        // Up to 2^31-1 iterations, hashed off the event loop: a deadline or abort ends the wait.
+        const final = await session.channel.whileOpen(scram.clientFinalMessageAsync(message.data.toString('utf8')));
+        session.send(saslResponse(Buffer.from(final, 'utf8')));
         continue;
       case 'authenticationSASLFinal':
         if (scram === undefined || saslVerified) break;

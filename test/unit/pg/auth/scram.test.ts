@@ -61,6 +61,13 @@ const exchange = (client: ScramClient, serverPassword: string) => {
 };
 
 describe('ScramClient', () => {
+  it('reproduces the RFC 7677 test vector with the key derived off the event loop', async () => {
+    const client = new ScramClient({ password: 'pencil', username: 'user', nonce: RFC.clientNonce });
+    client.clientFirstMessage();
+    expect(await client.clientFinalMessageAsync(RFC.serverFirst)).toBe(RFC.clientFinal);
+    expect(() => client.verifyServerFinal(RFC.serverFinal)).not.toThrow();
+  });
+
   it('reproduces the RFC 7677 test vector exactly', () => {
     const client = new ScramClient({ password: 'pencil', username: 'user', nonce: RFC.clientNonce });
     expect(client.mechanism).toBe('SCRAM-SHA-256');

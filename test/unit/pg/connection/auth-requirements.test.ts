@@ -109,3 +109,28 @@ describe('require_auth values', () => {
     expect(choose(false)).toThrow('the connection does not use SSL');
   });
 });
+
+describe('a server demanding 2^31-1 SCRAM iterations', () => {
+  it('cannot hold the client past connect_timeout: the hashing runs off the event loop', async () => {
+    const { cstr } = await import('../protocol/wire.js');
+    const serving = (async () => {
+      const reader = new FrontendReader(await server.nextConnection());
+      await reader.untyped();
+      reader.socket.write(msg('R', int32(10), cstr('SCRAM-SHA-256'), Buffer.from([0])));
+      const initial = await reader.typed();
+      const clientNonce = /r=([^,]*)/.exec(initial.body.toString('latin1'))?.[1] ?? '';
+      const serverFirst = `r=${clientNonce}hostile,s=${Buffer.from('salt').toString('base64')},i=2147483647`;
+      reader.socket.write(msg('R', int32(11), Buffer.from(serverFirst)));
+      await reader.closed();
+    })();
+    const resolved = { ...resolvedFor(server.port), password: SECRET, connectTimeoutMs: 2000 };
+    const began = Date.now();
+    const error = await connect({ resolved }).then(
+      async (c) => { await c.close(); return undefined; },
+      (caught: unknown) => caught as Error,
+    );
+    expect(error?.message).toContain('timeout expired');
+    expect(Date.now() - began).toBeLessThan(10_000);
+    await serving;
+  }, 30_000);
+});
