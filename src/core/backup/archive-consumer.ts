@@ -29,6 +29,8 @@ export interface ArchiveConsumerOptions {
   readonly expectUnterminated: boolean;
   /** -T for a tablespace location (identity when not mapped). */
   readonly mapTablespace: (location: string) => string;
+  /** The backup header's tablespace locations, mapped: the only targets a link may have. */
+  readonly tablespaceLocations: readonly string[];
   readonly queue: SyncQueue;
   readonly directoryMode: number;
   readonly fileMode: number;
@@ -93,6 +95,7 @@ export const openArchiveConsumer = async (options: ArchiveConsumerOptions): Prom
       queue: options.queue,
       directoryMode: options.directoryMode,
       isMainArchive: isMain,
+      tablespaceLocations: options.tablespaceLocations,
       ...(options.onPath === undefined ? {} : { onPath: options.onPath }),
     });
     handler = recovery === undefined

@@ -18,6 +18,8 @@ export interface ExtractorOptions {
   readonly directoryMode: number;
   /** The data directory's archive: the only one where PostgreSQL puts links (pg_tblspc/<oid>). */
   readonly isMainArchive: boolean;
+  /** The backup header's tablespace locations (mapped): where tablespace links may point. */
+  readonly tablespaceLocations: readonly string[];
   /** Called with each path as it is created (-v -P shows the current file). */
   readonly onPath?: (path: string) => void;
 }
@@ -123,6 +125,12 @@ export class TarExtractor implements TarHandler {
     const mapped = this.options.mapLinkTarget(target);
     if (!mapped.startsWith('/')) {
       throw new ValidationError('tar-link-target', `link target has unsafe path name: "${target}"`);
+    }
+    if (!this.options.tablespaceLocations.includes(mapped)) {
+      throw new ValidationError(
+        'tar-link-target',
+        `tablespace link "${relative}" points to "${target}", which is not a tablespace in the backup header`,
+      );
     }
     try {
       symlinkSync(mapped, path);

@@ -16,33 +16,42 @@ const fsyncPath = async (path: string): Promise<void> => {
 };
 
 /**
+ * Whether a link at `relative` (inside a backup) is one a backup has: a tablespace link
+ * pg_tblspc/<oid>, or pg_wal made by --waldir. Walks follow these, once, and no other: a
+ * link loop (a -> .) or a link to / planted in the tree would otherwise never end.
+ */
+export const isBackupLink = (relative: string): boolean =>
+  /^pg_tblspc\/[0-9]+$/.test(relative) || relative === 'pg_wal' || relative === 'pg_xlog';
+
+/**
  * The last step of making a backup durable: every directory under `root` (following the
- * links pg_tblspc and --waldir made, as fsync_pgdata does), deepest first, then `root`.
- * Files were synced as they were finished; `files: true` syncs them here too (those
- * written by something that did not).
+ * links pg_tblspc and --waldir made, as fsync_pgdata does, and no others), deepest first,
+ * then `root`. Files were synced as they were finished; `files: true` syncs them here too
+ * (those written by something that did not).
  */
 export const syncTree = async (root: string, options: { readonly files?: boolean } = {}): Promise<void> => {
   const directories: string[] = [];
   const files: string[] = [];
-  const seen = new Set<string>();
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    if (seen.has(dir) || depth > 64) return;
-    seen.add(dir);
+  const walk = async (dir: string, relative: string, depth: number): Promise<void> => {
+    if (depth > 64) return;
     const entries = await readdir(dir, { withFileTypes: true });
     for (const entry of entries) {
       const path = join(dir, entry.name);
+      const rel = relative === '' ? entry.name : `${relative}/${entry.name}`;
       if (entry.isDirectory()) {
-        await walk(path, depth + 1);
+        await walk(path, rel, depth + 1);
       } else if (entry.isSymbolicLink()) {
+        if (!isBackupLink(rel)) continue;
         const target = await stat(path).catch(() => undefined);
-        if (target?.isDirectory() === true) await walk(path, depth + 1);
+        // Below a followed link, paths no longer match isBackupLink: it is followed once.
+        if (target?.isDirectory() === true) await walk(path, `${rel}/.`, depth + 1);
       } else if (entry.isFile() && options.files === true) {
         files.push(path);
       }
     }
     directories.push(dir);
   };
-  await walk(root, 0);
+  await walk(root, '', 0);
   const run = async (paths: string[]): Promise<void> => {
     let next = 0;
     const worker = async (): Promise<void> => {

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { open, readFile, readdir, stat } from 'node:fs/promises';
+import { lstat, open, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseLongPageHeader } from '../wal/page-header.js';
+import { isBackupLink } from './sync-tree.js';
 import { segmentFileName, segmentNumberOf, segmentStartLsn } from '../wal/segment-name.js';
 import { createChecksum } from './checksum.js';
 import { type BackupManifest, type ManifestFile, parseManifest } from './manifest.js';
@@ -84,7 +85,11 @@ export const verifyBackup = async (dir: string, options: VerifyOptions): Promise
       for (const name of await readdir(full)) {
         const path = relative === '' ? name : `${relative}/${name}`;
         if (ignored(path)) continue;
-        const info = await stat(join(dir, path)).catch(() => undefined);
+        // Links are followed only where a backup has them (tablespaces), never in a loop.
+        const link = await lstat(join(dir, path)).catch(() => undefined);
+        const info = link?.isSymbolicLink() === true
+          ? (isBackupLink(path) ? await stat(join(dir, path)).catch(() => undefined) : link)
+          : link;
         if (info === undefined) problems.push(`could not stat file or directory "${path}"`);
         else if (info.isDirectory()) await walk(path);
         else if (!info.isFile()) problems.push(`"${path}" is not a file or directory`);

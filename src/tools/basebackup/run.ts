@@ -211,6 +211,7 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
           injectManifest: toStdout && manifest,
           expectUnterminated: serverVersionNum < 150000,
           mapTablespace: mapping,
+          tablespaceLocations: (header?.tablespaces ?? []).flatMap((ts) => (ts.location === null ? [] : [mapping(ts.location)])),
           queue,
           directoryMode: dirMode,
           fileMode,

@@ -43,6 +43,7 @@ const tarOf = (members: readonly (TarMember & { data?: Buffer })[]): Buffer =>
 const extract = async (members: readonly TarMember[], isMainArchive = true): Promise<Error | undefined> => {
   const extractor = new TarExtractor({
     directory: out, mapLinkTarget: (t) => t, queue: new SyncQueue(false), directoryMode: 0o700, isMainArchive,
+    tablespaceLocations: [outside],
   });
   const parser = new TarParser(extractor);
   try {
@@ -109,6 +110,11 @@ describe('links only where PostgreSQL puts them; no mode set through a link', ()
     expect(error?.message).toContain('it passes through a symbolic link');
     expect(lstatSync(join(out, 'pg_tblspc', '16999')).isSymbolicLink()).toBe(true);
     expect(snapshot()).toEqual(before);
+  });
+
+  it('a tablespace link to a location the header did not list (/) is refused', async () => {
+    const error = await extract([member('pg_tblspc', 'directory'), member('pg_tblspc/16999', 'symlink', { linkTarget: '/' })]);
+    expect(error?.message).toContain('which is not a tablespace in the backup header');
   });
 
   it('a tablespace archive carries no links at all', async () => {

@@ -1,0 +1,44 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatManifest } from '../../../src/core/backup/manifest-writer.js';
+import { syncTree } from '../../../src/core/backup/sync-tree.js';
+import { verifyBackup } from '../../../src/core/backup/verify-backup.js';
+
+// A backup directory with link loops planted in it (a -> ., b -> .) and a tablespace link
+// to /: the final sync and --verify must end in bounded time, following links only where a
+// backup has them, once.
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'ws-sync-loops-'));
+  mkdirSync(join(root, 'base', '1'), { recursive: true });
+  writeFileSync(join(root, 'base', '1', '1259'), 'x');
+  mkdirSync(join(root, 'pg_tblspc'));
+  symlinkSync('.', join(root, 'a'));
+  symlinkSync('.', join(root, 'base', 'b'));
+  symlinkSync('..', join(root, 'base', '1', 'up'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe('walks of a backup never loop', () => {
+  it('the final sync ends, following no planted link', async () => {
+    const began = Date.now();
+    await syncTree(root, { files: true });
+    expect(Date.now() - began).toBeLessThan(5000);
+  });
+
+  it('--verify ends and names the planted links', async () => {
+    const manifest = formatManifest({
+      files: [{ path: 'base/1/1259', size: 1, lastModified: '2026-12-04 00:00:00 GMT', algorithm: 'NONE', checksum: Buffer.alloc(0) }],
+      walRanges: [],
+    });
+    writeFileSync(join(root, 'backup_manifest'), manifest);
+    const began = Date.now();
+    const result = await verifyBackup(root, { format: 'plain' }).catch((error: unknown) => error as Error);
+    expect(Date.now() - began).toBeLessThan(5000);
+    expect(result).not.toBeInstanceOf(Error);
+    expect(JSON.stringify((result as { problems: string[] }).problems)).toContain('\\"a\\" is not a file or directory');
+  });
+});
