@@ -37,12 +37,27 @@ interface Seen {
   checksum?: Buffer;
 }
 
-/** The WAL segments each range needs: from its start's segment to its end's. */
-const neededSegments = (manifest: BackupManifest, segSize: number): { name: string; start: bigint }[] => {
-  const needed: { name: string; start: bigint }[] = [];
-  for (const range of manifest.walRanges) {
+/**
+ * The WAL segments each range needs: from its start's segment to its end's. Counted before
+ * they are listed: a manifest (from a server, or a file anyone could edit) whose ranges need
+ * more segments than the backup holds cannot be satisfied, and 0/0-FFFFFFFF/FFFFFFFF would
+ * list 2^40 of them. Undefined then, with the count.
+ */
+const neededSegments = (
+  manifest: BackupManifest,
+  segSize: number,
+  available: number,
+): { name: string; start: bigint }[] | { tooMany: bigint } => {
+  const spans = manifest.walRanges.map((range) => {
     const last = range.endLsn > range.startLsn ? range.endLsn - 1n : range.endLsn;
-    for (let segno = segmentNumberOf(range.startLsn, segSize); segno <= segmentNumberOf(last, segSize); segno += 1n) {
+    const first = segmentNumberOf(range.startLsn, segSize);
+    return { range, first, last: segmentNumberOf(last, segSize) };
+  });
+  const total = spans.reduce((sum, span) => sum + (span.last >= span.first ? span.last - span.first + 1n : 0n), 0n);
+  if (total > BigInt(available)) return { tooMany: total };
+  const needed: { name: string; start: bigint }[] = [];
+  for (const { range, first, last } of spans) {
+    for (let segno = first; segno <= last; segno += 1n) {
       needed.push({ name: segmentFileName(range.timeline, segno, segSize), start: segmentStartLsn(segno, segSize) });
     }
   }
@@ -184,8 +199,12 @@ export const verifyBackup = async (dir: string, options: VerifyOptions): Promise
     if (!seen.has(path) && !ignored(path)) problems.push(`"${path}" is present in the manifest but not on disk`);
   }
   const segSizeGuess = [...walFiles.values()].map((p) => (p.length >= 40 ? p.readUInt32LE(32) : 0)).find((s) => s > 0);
-  const needed = segSizeGuess === undefined ? [] : neededSegments(manifest, segSizeGuess);
+  const listed = segSizeGuess === undefined ? [] : neededSegments(manifest, segSizeGuess, walFiles.size);
   if (options.checkWal === false) return { problems, files: seen.size, bytes, walSegments: 0 };
+  if (!Array.isArray(listed)) {
+    problems.push(`the manifest's WAL ranges need ${listed.tooMany} WAL segments, the backup holds ${walFiles.size}`);
+  }
+  const needed = Array.isArray(listed) ? listed : [];
   if (manifest.walRanges.length > 0 && segSizeGuess === undefined) {
     problems.push('no WAL segments found for the backup\'s WAL range');
   }

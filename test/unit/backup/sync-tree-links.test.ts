@@ -42,3 +42,22 @@ describe('walks of a backup never loop', () => {
     expect(JSON.stringify((result as { problems: string[] }).problems)).toContain('\\"a\\" is not a file or directory');
   });
 });
+
+describe('--verify is bounded by the backup\'s own WAL', () => {
+  it('a manifest whose WAL range spans 0/0-FFFFFFFF/FFFFFFFF is refused without listing 2^40 segments', async () => {
+    const { makeSegment } = await import('../tools/archive-hooks/wal-fixtures.js');
+    rmSync(join(root, 'a'));
+    rmSync(join(root, 'base', 'b'));
+    rmSync(join(root, 'base', '1', 'up'));
+    mkdirSync(join(root, 'pg_wal'));
+    writeFileSync(join(root, 'pg_wal', '000000010000000000000001'), makeSegment({ name: '000000010000000000000001' }));
+    writeFileSync(join(root, 'backup_manifest'), formatManifest({
+      files: [{ path: 'base/1/1259', size: 1, lastModified: '2026-12-04 00:00:00 GMT', algorithm: 'NONE', checksum: Buffer.alloc(0) }],
+      walRanges: [{ timeline: 1, startLsn: 0n, endLsn: 0xffffffff_ffffffffn }],
+    }));
+    const began = Date.now();
+    const report = await verifyBackup(root, { format: 'plain' });
+    expect(Date.now() - began).toBeLessThan(5000);
+    expect(report.problems.join('\n')).toContain("the manifest's WAL ranges need 1099511627776 WAL segments, the backup holds 1");
+  });
+});
