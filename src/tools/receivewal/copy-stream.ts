@@ -2,6 +2,9 @@ import type { Keepalive, ReplicationStream, TimelineSwitch, XLogData } from '../
 import { formatLsn } from '../../core/wal/lsn.js';
 import { segmentOffsetOf } from '../../core/wal/segment-name.js';
 import type { SegmentWriter } from '../../core/wal/segment-writer.js';
+import type { StreamedHeaderCheck } from '../../core/wal/streamed-header-check.js';
+import { ValidationError } from '../../core/errors.js';
+import { FatalStreamError } from './errors.js';
 import { Feedback } from './feedback.js';
 import type { Reporter } from './status-line.js';
 
@@ -23,6 +26,8 @@ export interface CopyContext {
   readonly reportFlush: boolean;
   readonly synchronous: boolean;
   readonly statusIntervalMs: number;
+  /** Judges each segment's first page before any of its bytes are written. */
+  readonly headerCheck: StreamedHeaderCheck;
 }
 
 export type CopyOutcome =
@@ -121,6 +126,14 @@ export async function copyStream(ctx: CopyContext): Promise<CopyOutcome> {
 /** Hands one XLogData to the writer, split at segment ends; says whether to stop. */
 const acceptWal = async (ctx: CopyContext, message: XLogData): Promise<'endpos' | undefined> => {
   const { writer, segSize, endpos } = ctx;
+  try {
+    ctx.headerCheck.check(message.dataStart, message.data);
+  } catch (error) {
+    // Not WAL of this system and timeline: nothing of it is written, and retrying would
+    // only fetch it again.
+    if (!(error instanceof ValidationError)) throw error;
+    throw new FatalStreamError(error.code, `Cannot accept WAL from the server: ${error.message}`);
+  }
   let at = 0;
   let lsn = message.dataStart;
   while (at < message.data.length) {

@@ -4,6 +4,7 @@ import { ProtocolError } from '../../core/errors.js';
 import { withFsError } from '../../core/fs/fs-error.js';
 import { fsyncDirectory } from '../../core/fs/sync.js';
 import { historyFileName } from '../../core/wal/segment-name.js';
+import { parseTimelineHistory } from '../../core/wal/timeline-history.js';
 
 /** Timeline 1 has no history file: it counts as present, as in pg_receivewal. */
 export const hasHistoryFile = async (dir: string, timeline: number): Promise<boolean> => {
@@ -28,6 +29,18 @@ export async function writeHistoryFile(
   const name = historyFileName(timeline);
   if (served.filename !== name) {
     throw new ProtocolError(`server reported unexpected history file name for timeline ${timeline}: ${served.filename}`);
+  }
+  // What the server sent must be a history of this timeline, or the file would mislead
+  // every recovery that reads it: parseable, and listing only older timelines.
+  let entries;
+  try {
+    entries = parseTimelineHistory(served.content.toString('utf8'));
+  } catch (error) {
+    throw new ProtocolError(`server sent an invalid history file for timeline ${timeline}: ${(error as Error).message}`);
+  }
+  const newest = entries.at(-1);
+  if (timeline > 1 && (newest === undefined || newest.timeline >= timeline)) {
+    throw new ProtocolError(`server sent an invalid history file for timeline ${timeline}: it does not end with an older timeline`);
   }
   const tmpPath = join(dir, `${name}.tmp`);
   const finalPath = join(dir, name);

@@ -6,6 +6,8 @@ import { startReplication } from '../../core/pg/replication/stream.js';
 import { formatLsn } from '../../core/wal/lsn.js';
 import { segmentStartOf } from '../../core/wal/segment-name.js';
 import { SegmentWriter } from '../../core/wal/segment-writer.js';
+import { StreamedHeaderCheck } from '../../core/wal/streamed-header-check.js';
+import { readAncestorTimelines } from '../../core/wal/timeline-ancestry.js';
 import { copyStream } from './copy-stream.js';
 import { hasHistoryFile, writeHistoryFile } from './history-file.js';
 import type { ReceivewalOptions } from './options.js';
@@ -100,9 +102,14 @@ export async function streamSession(
       }).catch((error: unknown) => {
         throw classifyStartError(error, options.slot);
       });
+      const ancestors = await readAncestorTimelines([dir], timeline);
+      const headerCheck = new StreamedHeaderCheck({
+        segSize: facts.segSize, systemIdentifier: facts.systemId, timeline,
+        ...(ancestors === undefined ? {} : { ancestorTimelines: ancestors }),
+      });
       outcome = await copyStream({
         stream, writer, reporter, segSize: facts.segSize, timeline, endpos: options.endpos, signal,
-        reportFlush, synchronous: options.synchronous, statusIntervalMs: options.statusIntervalMs,
+        reportFlush, synchronous: options.synchronous, statusIntervalMs: options.statusIntervalMs, headerCheck,
       });
     } catch (error) {
       // Whatever arrived is kept, fsynced, as .partial (pg_receivewal's CLOSE_NO_RENAME).

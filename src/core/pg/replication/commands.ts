@@ -67,6 +67,11 @@ export async function identifySystem(c: PgConnection): Promise<SystemIdentity> {
   if (systemId === null || systemId === undefined || xlogpos === null || xlogpos === undefined) {
     throw new ProtocolError('Cannot run IDENTIFY_SYSTEM: the server returned NULL identity fields');
   }
+  // pg_control's system identifier: an unsigned 64-bit number in decimal. It is compared with
+  // WAL page headers and written into archives, so nothing else may pass for one.
+  if (!/^[0-9]{1,20}$/.test(systemId) || BigInt(systemId) > 0xffff_ffff_ffff_ffffn) {
+    throw new ProtocolError(`Cannot run IDENTIFY_SYSTEM: the server returned an invalid system identifier "${systemId.slice(0, 40)}"`);
+  }
   return {
     systemId,
     timeline: integerValue(timeline ?? null, 'the timeline of IDENTIFY_SYSTEM'),
