@@ -1,5 +1,6 @@
 import { ProtocolError } from '../../errors.js';
 import type { CopyBothStream } from '../connection/copy-both.js';
+import { ConnectionError, ConnectionErrorCode } from '../connection/errors.js';
 import type { PgConnection } from '../connection/pg-connection.js';
 import { parseLsn } from '../../wal/lsn.js';
 import { decodeReplicationMessage, encodeStandbyStatus } from './codec.js';
@@ -7,6 +8,13 @@ import { type StartReplicationOptions, startReplicationCommand } from './command
 import type { Keepalive, StandbyStatus, XLogData } from './messages.js';
 
 export type { Keepalive, StandbyStatus, XLogData } from './messages.js';
+
+/**
+ * How long finish() waits for the server to end the COPY and send its results. A walsender
+ * answers CopyDone at once; one that never does (hostile, or hung) must not keep a stopping
+ * receiver or a finishing backup waiting for ever.
+ */
+export const FINISH_DEADLINE_MS = 10_000;
 
 /** Where the next timeline starts, when the server ends a historic one. */
 export interface TimelineSwitch {
@@ -62,7 +70,25 @@ class PhysicalStream implements ReplicationStream {
   }
 
   async finish(): Promise<TimelineSwitch | null> {
-    const results = await this.copy.end();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const error = new ConnectionError(
+          ConnectionErrorCode.lost,
+          `the server did not end the replication stream within ${FINISH_DEADLINE_MS / 1000} s`,
+        );
+        this.connection.destroy(error);
+        reject(error);
+      }, FINISH_DEADLINE_MS);
+    });
+    let results;
+    try {
+      const ending = this.copy.end();
+      ending.catch(() => undefined); // after the deadline it fails too: already reported
+      results = await Promise.race([ending, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
     const result = results.find((r) => r.fields[0]?.name === 'next_tli');
     if (result === undefined) return null;
     const row = result.rows[0];

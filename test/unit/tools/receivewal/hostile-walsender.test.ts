@@ -127,3 +127,41 @@ describe('StreamedHeaderCheck', () => {
     expect(() => c.check(0x1ffff9cn, Buffer.concat([tail, next]))).toThrow(/invalid info bits|magic/);
   });
 });
+
+describe('a walsender that never ends the COPY', () => {
+  it('receivewal stops on the first SIGTERM all the same, within the finish deadline', async () => {
+    const serving = (async () => {
+      const reader = new FrontendReader(await server.nextConnection());
+      await reader.untyped();
+      reader.socket.write(startupReply());
+      for (;;) {
+        let query;
+        try {
+          query = await reader.typed();
+        } catch {
+          return;
+        }
+        if (query.type !== 'Q') continue; // CopyDone and status updates: never answered
+        const text = query.body.toString('utf8').replace(/\0$/, '');
+        if (text === 'IDENTIFY_SYSTEM') reader.socket.write(resultSet(['systemid', 'timeline', 'xlogpos', 'dbname'], [SYSID, '1', '0/1000000', null]));
+        else if (text === 'SHOW wal_segment_size') reader.socket.write(resultSet(['wal_segment_size'], ['16MB']));
+        else if (text === 'SHOW data_directory_mode') reader.socket.write(resultSet(['data_directory_mode'], ['0700']));
+        else if (text.startsWith('START_REPLICATION')) reader.socket.write(msg('W', Buffer.from([0]), int16(0)));
+      }
+    })();
+    const io = captureIO(dir);
+    const controller = new AbortController();
+    const running = receivewal(['-D', dir, '-v', '-h', '127.0.0.1', '-p', String(server.port), '-U', 'u', '-w'], {
+      ...io, env: { ...io.env, PGSSLMODE: 'disable', HOME: '/nonexistent' }, signal: controller.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const stoppedAt = Date.now();
+    controller.abort();
+    const status = await running;
+    expect(Date.now() - stoppedAt).toBeLessThan(15_000);
+    expect(status).toBe(0);
+    expect(io.err()).toContain('received interrupt signal, exiting');
+    await server.close();
+    await serving;
+  }, 30_000);
+});
