@@ -6,6 +6,9 @@ import { negotiateApiVersion, versionedPath } from './api-version.js';
 import type { DockerEndpoint } from './endpoint.js';
 import { DaemonUnreachableError, DockerApiError } from './errors.js';
 
+/** The largest Engine API answer read whole (container lists of thousands fit easily). */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
 export interface EngineResponse {
   readonly statusCode: number;
   readonly headers: IncomingHttpHeaders;
@@ -93,9 +96,22 @@ export class EngineClient {
     const message = await this.open(method, path, options);
     const chunks: Buffer[] = [];
     const timer = this.startTimer(options, message);
+    let size = 0;
     try {
-      for await (const chunk of message) chunks.push(chunk as Buffer);
+      for await (const chunk of message) {
+        size += (chunk as Buffer).length;
+        // Every answer we ask for is a few kB of JSON; an endless body is not one of them.
+        if (size > MAX_RESPONSE_BYTES) {
+          message.destroy();
+          throw new DaemonUnreachableError(
+            `Cannot read the Engine API's answer to ${method} ${path}: more than ${MAX_RESPONSE_BYTES / (1024 * 1024)} MiB`,
+            { code: 'docker-response-too-large' },
+          );
+        }
+        chunks.push(chunk as Buffer);
+      }
     } catch (error) {
+      if (error instanceof DaemonUnreachableError) throw error;
       throw this.unreachable(error, options);
     } finally {
       clearTimeout(timer);

@@ -94,3 +94,30 @@ describe('EngineClient', () => {
     expect(seen[1]).toMatch(/^GET \/v1\.41\/events\?filters=%7B%22type%22%3A%5B%22daemon%22%5D%7D$/);
   });
 });
+
+describe('a daemon (or something posing as one) that sends an endless body', () => {
+  it('is cut off past the size cap, within the timeout, with one clear line', async () => {
+    await serve((req, res) => {
+      if (req.url === '/_ping') {
+        res.writeHead(200, { 'Api-Version': '1.41', Ostype: 'linux' }).end('OK');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      const pump = (): void => {
+        while (res.write(chunk)) { /* until the socket pushes back */ }
+        res.once('drain', pump);
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      pump();
+    });
+    const client = new EngineClient(
+      { kind: 'unix', socketPath: join(dir, 'fake.sock'), url: `unix://${join(dir, 'fake.sock')}` },
+      { timeoutMs: 60_000 },
+    );
+    await client.negotiate();
+    const error = await client.request('GET', '/info').catch((caught: unknown) => caught as Error);
+    expect(error).toMatchObject({ code: 'docker-response-too-large' });
+    expect((error as Error).message).toContain('more than 64 MiB');
+  }, 60_000);
+});

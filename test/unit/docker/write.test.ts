@@ -95,3 +95,23 @@ describe('restoreDaemonConfigFile', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 });
+
+describe('daemon.json that is not a file', () => {
+  it('a FIFO or a link to /dev/zero is refused at once, never read without end', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, symlinkSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const where = mkdtempSync(join(tmpdir(), 'ws-daemon-json-'));
+    try {
+      const fifo = join(where, 'fifo.json');
+      execFileSync('mkfifo', [fifo]);
+      await expect(readDaemonConfigFile(fifo)).rejects.toMatchObject({ code: 'daemon-json-not-file' });
+      const zero = join(where, 'zero.json');
+      symlinkSync('/dev/zero', zero);
+      await expect(readDaemonConfigFile(zero)).rejects.toMatchObject({ code: 'daemon-json-not-file' });
+    } finally {
+      rmSync(where, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,7 +1,7 @@
-import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, open, realpath, stat } from 'node:fs/promises';
 import { FileSystemError } from '../../errors.js';
 import { fileSystemError, errnoOf } from '../../fs/fs-error.js';
-import { DockerExitStatus } from '../errors.js';
+import { DaemonConfigError, DockerExitStatus } from '../errors.js';
 import type { MajorMinor } from '../version-rule.js';
 import {
   JsonSyntaxError,
@@ -25,6 +25,27 @@ export interface DaemonConfigFile {
   readonly gid?: number;
 }
 
+/** dockerd reads daemon.json whole; real ones are a few kB. */
+export const MAX_DAEMON_JSON_BYTES = 1024 * 1024;
+
+/** At most `limit` bytes (the file may grow between stat and read); more is refused. */
+const readBounded = async (path: string, limit: number): Promise<Buffer> => {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(limit + 1);
+    let filled = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+      if (filled > limit) throw new DaemonConfigError('daemon-json-too-large', `Cannot read "${path}": more than ${limit} bytes`, { path });
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+};
+
 /** Reads the file; an absent file is an empty configuration, as dockerd treats it. */
 export async function readDaemonConfigFile(path: string): Promise<DaemonConfigFile> {
   let realPath = path;
@@ -35,9 +56,18 @@ export async function readDaemonConfigFile(path: string): Promise<DaemonConfigFi
     throw accessError(error, 'read file', path);
   }
   try {
-    const [bytes, info] = await Promise.all([readFile(realPath), stat(realPath)]);
+    // A FIFO or a link to /dev/zero would never end; a regular file of bounded size only.
+    const info = await stat(realPath);
+    if (!info.isFile()) throw new DaemonConfigError('daemon-json-not-file', `Cannot read "${path}": not a regular file`, { path });
+    if (info.size > MAX_DAEMON_JSON_BYTES) {
+      throw new DaemonConfigError('daemon-json-too-large', `Cannot read "${path}": ${info.size} bytes, more than a daemon.json holds`, {
+        path,
+      });
+    }
+    const bytes = await readBounded(realPath, MAX_DAEMON_JSON_BYTES);
     return { path, realPath, exists: true, bytes, mode: info.mode & 0o7777, uid: info.uid, gid: info.gid };
   } catch (error) {
+    if (error instanceof DaemonConfigError) throw error;
     if (errnoOf(error) === 'ENOENT') return { path, realPath, exists: false, bytes: Buffer.alloc(0) };
     throw accessError(error, 'read file', path);
   }
