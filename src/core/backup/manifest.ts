@@ -170,3 +170,17 @@ export const parseManifest = (raw: Buffer): BackupManifest => {
     manifestChecksum: checksum,
   };
 };
+
+/**
+ * A manifest's own checksum, from its last line ("Manifest-Checksum": "<hex>"), checked
+ * without parsing the rest: for a manifest held only to be passed on (injected into a tar
+ * on standard output), which must still be what the server computed.
+ */
+export const checkManifestIntegrity = (raw: Buffer): void => {
+  const end = raw.length - 1;
+  const lastLineStart = raw.lastIndexOf(0x0a, end - 1) + 1;
+  const lastLine = raw.subarray(lastLineStart, end + 1).toString('latin1');
+  const expected = /^"Manifest-Checksum": "([0-9A-Fa-f]*)"\}\n$/.exec(lastLine)?.[1];
+  if (expected === undefined) fail('no Manifest-Checksum on the last line');
+  verifyManifestChecksum(raw, expected as string);
+};

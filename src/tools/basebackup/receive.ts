@@ -1,9 +1,24 @@
 import { ProtocolError, ValidationError } from '../../core/errors.js';
 import type { ArchiveConsumer } from '../../core/backup/archive-consumer.js';
+import { checkManifestIntegrity } from '../../core/backup/manifest.js';
 import type { QueryResult } from '../../core/pg/connection/results.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 import { decodeBaseBackupMessage } from '../../core/pg/replication/base-backup-codec.js';
 import { parseLsn } from '../../core/wal/lsn.js';
+
+/**
+ * With -D -, the manifest is held in memory until it goes into the tar after the data (its
+ * size must be in the member's header). 256 MiB is a manifest of about 1.7 million files;
+ * beyond that, a backup to a directory writes it to disk as it comes.
+ */
+export const MAX_INJECTED_MANIFEST_BYTES = 256 * 1024 * 1024;
+
+const manifestTooLarge = (): ValidationError =>
+  new ValidationError(
+    'manifest-too-large',
+    `Cannot add the backup manifest to the tar on standard output: it is larger than ${MAX_INJECTED_MANIFEST_BYTES / (1024 * 1024)} MiB`,
+    { hint: 'Back up into a directory (-D DIR -F t), or use --no-manifest.' },
+  );
 
 export interface TablespaceInfo {
   /** null for the main data directory. */
@@ -104,8 +119,11 @@ export const receiveBackup = async (
     archive = undefined;
     if (current === undefined) return;
     if (manifestMemory !== undefined && hooks.injectManifest) {
-      await current.injectManifest(Buffer.concat(manifestMemory));
+      const whole = Buffer.concat(manifestMemory);
       manifestMemory = undefined;
+      // Passed on unparsed, but not unchecked: it must be the manifest the server computed.
+      checkManifestIntegrity(whole);
+      await current.injectManifest(whole);
     }
     await current.finish();
   };
@@ -114,9 +132,13 @@ export const receiveBackup = async (
     if (hooks.injectManifest) manifestMemory = [];
     else manifest = await hooks.openManifest();
   };
+  let manifestBytes = 0;
   const writeManifest = async (chunk: Buffer): Promise<void> => {
-    if (manifestMemory !== undefined) manifestMemory.push(Buffer.from(chunk));
-    else if (manifest !== undefined) await manifest.write(chunk);
+    if (manifestMemory !== undefined) {
+      manifestBytes += chunk.length;
+      if (manifestBytes > MAX_INJECTED_MANIFEST_BYTES) throw manifestTooLarge();
+      manifestMemory.push(Buffer.from(chunk));
+    } else if (manifest !== undefined) await manifest.write(chunk);
   };
   const closeManifest = async (): Promise<void> => {
     const current = manifest;

@@ -82,3 +82,14 @@ describe('parseManifest', () => {
     expect(() => parseManifest(raw)).toThrow(message);
   });
 });
+
+describe('checkManifestIntegrity (a manifest passed on unparsed, with -D -)', () => {
+  it('accepts what the server computed and refuses a changed one', async () => {
+    const { checkManifestIntegrity } = await import('../../../src/core/backup/manifest.js');
+    const raw = formatManifest({ files: [{ path: 'PG_VERSION', size: 3, algorithm: 'NONE', checksum: Buffer.alloc(0) }], walRanges: [] });
+    expect(() => checkManifestIntegrity(raw)).not.toThrow();
+    const tampered = Buffer.from(raw.toString('latin1').replace('"Size": 3', '"Size": 4'), 'latin1');
+    expect(() => checkManifestIntegrity(tampered)).toThrow('manifest checksum mismatch');
+    expect(() => checkManifestIntegrity(Buffer.from('{ "Files": []}\n'))).toThrow();
+  });
+});
