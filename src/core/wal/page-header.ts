@@ -97,7 +97,13 @@ export interface SegmentIdentity {
  * point, so its first pages carry the OLD timeline; the server writes and reads it so. Throws ValidationError (code 'wal-header-mismatch' or 'wal-foreign-system').
  */
 export function validateSegmentHeader(page: Buffer, check: SegmentCheck): SegmentIdentity {
-  const header = parseLongPageHeader(page);
+  let header: WalLongPageHeader;
+  try {
+    header = parseLongPageHeader(page);
+  } catch (error) {
+    // Every refusal names the file: a server log shows which one to look at.
+    throw headerError(`Cannot accept "${check.name}": ${(error as Error).message.replace(/^Cannot read WAL page header: /, 'WAL page header: ')}`);
+  }
   const major = majorOfWalPageMagic(header.magic);
   const name = check.name;
   if (major === undefined) {

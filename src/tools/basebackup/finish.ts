@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SyncQueue } from '../../core/backup/sync-queue.js';
 import { syncTree } from '../../core/backup/sync-tree.js';
 import { verifyBackup } from '../../core/backup/verify-backup.js';
-import { ValidationError } from '../../core/errors.js';
+import { ProtocolError, ValidationError } from '../../core/errors.js';
 import { renameDurable } from '../../core/fs/durable.js';
 import { fileSystemError } from '../../core/fs/fs-error.js';
 import type { ReceiveOutcome } from './receive.js';
@@ -36,6 +37,11 @@ export const finishBackup = async (request: FinishRequest): Promise<void> => {
     if (options.verbose > 0) reporter.info('renaming backup_manifest.tmp to backup_manifest');
     const from = join(baseDir, 'backup_manifest.tmp');
     const to = join(baseDir, 'backup_manifest');
+    if (!existsSync(from)) {
+      throw new ProtocolError('the server sent no backup manifest, though one was asked for', {
+        hint: 'A server of PostgreSQL 13 or later sends one; --no-manifest takes the backup without it.',
+      });
+    }
     if (options.sync) await renameDurable(from, to);
     else await rename(from, to).catch((error: unknown) => {
       throw fileSystemError(error, 'rename file', `${from}" to "${to}`);

@@ -61,3 +61,19 @@ describe('--verify is bounded by the backup\'s own WAL', () => {
     expect(report.problems.join('\n')).toContain("the manifest's WAL ranges need 1099511627776 WAL segments, the backup holds 1");
   });
 });
+
+describe('--verify of a tar backup with an unsafe member', () => {
+  it('is a verification problem (the backup is kept), not a crash of the check', async () => {
+    const { createTarHeader, TAR_BLOCK_SIZE } = await import('../../../src/core/backup/tar-format.js');
+    const tarDir = mkdtempSync(join(tmpdir(), 'ws-verify-tar-'));
+    try {
+      const header = createTarHeader({ name: '../../etc/evil', type: 'file', size: 0, mode: 0o600, uid: 0, gid: 0, mtime: 0, linkTarget: '' });
+      writeFileSync(join(tarDir, 'base.tar'), Buffer.concat([header, Buffer.alloc(2 * TAR_BLOCK_SIZE)]));
+      writeFileSync(join(tarDir, 'backup_manifest'), formatManifest({ files: [], walRanges: [] }));
+      const report = await verifyBackup(tarDir, { format: 'tar', checkWal: false });
+      expect(report.problems.join('\n')).toMatch(/"base\.tar": .*unsafe path name/);
+    } finally {
+      rmSync(tarDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -168,6 +168,12 @@ describe('integrity failures stop recovery (status above 125)', () => {
     expect(err).toContain(`Cannot restore "${SEG}": page header address 0/4000000, the name says 0/3000000`);
     expect(await walFiles()).toEqual([]);
   });
+  it('150: a file of zeros, and the message names the file', async () => {
+    await writeFile(join(archive, SEG), Buffer.alloc(16 * MB));
+    const { status, err } = await restore(args());
+    expect(status).toBe(150);
+    expect(err).toContain(`Cannot restore "${SEG}": WAL page header: invalid info bits 0x0000`);
+  });
   it('150: a truncated segment', async () => {
     await writeFile(join(archive, SEG), makeSegment({ name: SEG }).subarray(0, MB));
     expect((await restore(args())).status).toBe(150);
