@@ -1,7 +1,7 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import type { ResolvedConnection } from '../../../../src/core/pg/conninfo/resolve.js';
 import { resolveConnection } from '../../../../src/core/pg/conninfo/resolve.js';
-import { cstr, int32, msg } from '../protocol/wire.js';
+import { cstr, int16, int32, msg } from '../protocol/wire.js';
 
 /**
  * A scripted PostgreSQL peer on a real TCP socket, for what a real server cannot be made to
@@ -124,4 +124,34 @@ export const acceptTrusted = async (server: ScriptedServer): Promise<FrontendRea
   if (startup.code !== 196_608) throw new Error(`expected StartupMessage, got code ${startup.code}`);
   reader.socket.write(startupReply());
   return reader;
+};
+
+const field = (name: string, oid: number): Buffer =>
+  Buffer.concat([cstr(name), int32(0), int16(0), int32(oid), int16(-1), int32(-1), int16(0)]);
+
+/** A whole result set as a walsender sends one for a replication command (text columns). */
+export const resultRows = (columns: readonly string[], rows: readonly (readonly (string | null)[])[]): Buffer =>
+  Buffer.concat([
+    msg('T', int16(columns.length), ...columns.map((c) => field(c, 25))),
+    ...rows.map((values) =>
+      msg('D', int16(values.length), ...values.map((v) => (v === null ? int32(-1) : Buffer.concat([int32(Buffer.byteLength(v)), Buffer.from(v)]))))),
+    msg('C', cstr('SELECT')),
+  ]);
+
+/** One query's whole answer: its result set, then ReadyForQuery. */
+export const resultSet = (columns: readonly string[], values: readonly (string | null)[]): Buffer =>
+  Buffer.concat([resultRows(columns, [values]), readyForQuery]);
+
+/** The next simple Query's text, or undefined when the client went away. */
+export const nextQuery = async (reader: FrontendReader): Promise<string | undefined> => {
+  for (;;) {
+    let message: { type: string; body: Buffer };
+    try {
+      message = await reader.typed();
+    } catch {
+      return undefined;
+    }
+    if (message.type === 'Q') return message.body.toString('utf8').replace(/\0$/, '');
+    if (message.type === 'X') return undefined;
+  }
 };

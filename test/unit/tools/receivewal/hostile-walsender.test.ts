@@ -6,8 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeXLogData } from '../../../../src/core/pg/replication/codec.js';
 import { StreamedHeaderCheck } from '../../../../src/core/wal/streamed-header-check.js';
 import { main as receivewal } from '../../../../src/tools/receivewal/cli.js';
-import { cstr, int16, int32, msg } from '../../pg/protocol/wire.js';
-import { FrontendReader, type ScriptedServer, startScriptedServer, startupReply } from '../../pg/connection/scripted-server.js';
+import { cstr, int16, msg } from '../../pg/protocol/wire.js';
+import {
+  FrontendReader, type ScriptedServer, resultSet, startScriptedServer, startupReply,
+} from '../../pg/connection/scripted-server.js';
 import { captureIO } from '../archive-hooks/capture-io.js';
 import { makeSegment, SYSID } from '../archive-hooks/wal-fixtures.js';
 
@@ -17,16 +19,6 @@ import { makeSegment, SYSID } from '../archive-hooks/wal-fixtures.js';
 
 const MB = 1024 * 1024;
 const SEG_SIZE = 16 * MB;
-const field = (name: string, oid: number): Buffer =>
-  Buffer.concat([cstr(name), int32(0), int16(0), int32(oid), int16(-1), int32(-1), int16(0)]);
-const resultSet = (columns: string[], values: (string | null)[]): Buffer =>
-  Buffer.concat([
-    msg('T', int16(columns.length), ...columns.map((c) => field(c, 25))),
-    msg('D', int16(values.length), ...values.map((v) => (v === null ? int32(-1) : Buffer.concat([int32(Buffer.byteLength(v)), Buffer.from(v)])))),
-    msg('C', cstr('SELECT 1')),
-    msg('Z', Buffer.from('I')),
-  ]);
-
 let server: ScriptedServer;
 let dir: string;
 beforeEach(async () => {
