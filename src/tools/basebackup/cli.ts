@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import { addConnectionOptions, connectionFlagsFrom } from '../../core/cli/connection-flags.js';
+import { programNameOf } from '../../core/cli/io.js';
 import { createProgram } from '../../core/cli/program.js';
 import { runCli } from '../../core/cli/run-tool.js';
 import type { ToolMain } from '../registry.js';
@@ -108,6 +109,7 @@ export const main: ToolMain = async (argv, io) =>
       cwd: io.cwd,
       stdout: io.stdout,
       reporter,
+      programName: programNameOf(io, TOOL),
       ...(io.signal === undefined ? {} : { signal: io.signal }),
       ...(io.stdin === undefined ? {} : { stdin: io.stdin }),
     });

@@ -29,7 +29,7 @@ export const openReplicationConnection = async (
     ...(flags.dbname === undefined ? {} : { connString: flags.dbname }),
     overrides,
     replication: 'true',
-    fallbackApplicationName: 'basebackup',
+    fallbackApplicationName: run.programName ?? 'basebackup',
     env: run.env,
   });
   const connection = await connect({

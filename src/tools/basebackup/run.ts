@@ -29,6 +29,8 @@ export interface RunBaseBackupOptions {
   readonly stdin?: Readable;
   readonly signal?: AbortSignal;
   readonly reporter: BackupReporter;
+  /** The default application_name: the name the tool was invoked as, as pg_basebackup's. */
+  readonly programName?: string;
 }
 
 export interface BaseBackupOutcome {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type PgCluster, describeWithPg, startCluster, waitFor } from '../../harness/pg/index.js';
 import { backupDir, basebackup, clientEnv, connectionArgs } from './helpers.js';
@@ -60,6 +61,27 @@ describeWithPg('basebackup -X stream -S: the slot holds WAL from the start of st
     expect(await primary.sql(`SELECT count(*) FROM pg_replication_slots WHERE slot_name = '${slot}'`)).toBe('0');
     await rm(base, { recursive: true, force: true });
   }, 120_000);
+
+  it('installed as pg_basebackup, that is its application_name on the server, as pg_basebackup\'s', async () => {
+    const { spawn } = await import('node:child_process');
+    const { symlinkSync } = await import('node:fs');
+    const { REPO_ROOT } = await import('../../harness/pg/binaries.js');
+    const { base, data } = backupDir('appname');
+    const link = join(base, 'pg_basebackup');
+    symlinkSync(join(REPO_ROOT, 'bin', 'basebackup'), link);
+    const child = spawn(process.execPath, [link, '-D', data, '-r', '2M', '-c', 'fast', ...connectionArgs(primary)], {
+      env: clientEnv(primary), stdio: 'ignore',
+    });
+    try {
+      await waitFor(async () => (await primary.sql('SELECT application_name FROM pg_stat_replication')).includes('pg_basebackup'), {
+        timeoutMs: 30_000, description: 'a walsender for application_name pg_basebackup',
+      });
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      await rm(base, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('sets it in every one of 10 short backups', async () => {
     const env = clientEnv(primary);
