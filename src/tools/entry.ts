@@ -20,8 +20,19 @@ export const invokedName = (path: string | undefined): string | undefined => {
   return basename(path).replace(/\.(c?js|mjs)$/, '');
 };
 
-/** Runs a tool by name: see runMain. */
-export const runTool = (tool: string, argv: readonly string[], programName?: string): Promise<never> =>
+/**
+ * Runs a tool by name: see runMain. `--version` alone is answered here, before the tool's
+ * module graph loads (scripts and monitoring ask it often; it costs a bare Node start).
+ */
+export const runTool = (tool: string, argv: readonly string[], programName?: string): Promise<never> => {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V') && tool in toolLoaders) {
+    process.stdout.write(`${programName ?? invokedName(process.argv[1]) ?? tool} (warmstandby) ${VERSION}\n`);
+    return exitAfterFlush(0, [process.stdout]);
+  }
+  return runToolMain(tool, argv, programName);
+};
+
+const runToolMain = (tool: string, argv: readonly string[], programName?: string): Promise<never> =>
   runMain(async () => {
     const load = toolLoaders[tool];
     return load === undefined ? unknownTool(tool) : (await load()).main;
