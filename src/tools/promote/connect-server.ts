@@ -1,8 +1,7 @@
 import type { ConnectionFlags } from '../../core/cli/connection-flags.js';
-import type { ToolIO } from '../../core/cli/io.js';
-import { promptPassword } from '../../core/cli/password-prompt.js';
-import { resolveConnection } from '../../core/pg/conninfo/resolve.js';
-import { connect } from '../../core/pg/connection/connect.js';
+import { programNameOf, type ToolIO } from '../../core/cli/io.js';
+import { openConnection } from '../../core/cli/open-connection.js';
+import { createOutput } from '../../core/cli/output.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 
 /** Where a local server listens, from its postmaster.pid: used when no -h/-p/-d was given. */
@@ -21,25 +20,17 @@ export const openServerConnection = async (
   io: ToolIO,
   local?: LocalEndpoint,
 ): Promise<PgConnection> => {
-  const signal = io.signal === undefined ? {} : { signal: io.signal };
-  const overrides: Record<string, string> = {};
-  if (local !== undefined && flags.dbname === undefined) {
-    if (local.socketDirectory !== undefined) overrides['host'] = local.socketDirectory;
-    if (local.port !== undefined) overrides['port'] = String(local.port);
-  }
-  if (flags.host !== undefined) overrides['host'] = flags.host;
-  if (flags.port !== undefined) overrides['port'] = flags.port;
-  if (flags.username !== undefined) overrides['user'] = flags.username;
-  if (flags.passwordMode === 'prompt') overrides['password'] = await promptPassword(signal);
-  const resolved = resolveConnection({
-    ...(flags.dbname === undefined ? {} : { connString: flags.dbname }),
-    overrides,
-    fallbackApplicationName: 'promote',
+  const defaults: Record<string, string> = {};
+  if (local?.socketDirectory !== undefined) defaults['host'] = local.socketDirectory;
+  if (local?.port !== undefined) defaults['port'] = String(local.port);
+  const { connection } = await openConnection({
+    flags,
     env: io.env,
+    ...(io.signal === undefined ? {} : { signal: io.signal }),
+    applicationName: programNameOf(io, 'promote'),
+    defaults,
+    onWarning: (message) => createOutput('promote', io).warn(message),
+    typed: {},
   });
-  return connect({
-    resolved,
-    ...signal,
-    ...(flags.passwordMode === 'never' ? {} : { promptPassword: () => promptPassword(signal) }),
-  });
+  return connection;
 };

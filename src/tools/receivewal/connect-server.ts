@@ -1,8 +1,6 @@
 import type { ConnectionFlags } from '../../core/cli/connection-flags.js';
 import type { ToolIO } from '../../core/cli/io.js';
-import { promptPassword } from '../../core/cli/password-prompt.js';
-import { resolveConnection } from '../../core/pg/conninfo/resolve.js';
-import { connect } from '../../core/pg/connection/connect.js';
+import { openConnection } from '../../core/cli/open-connection.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 
 const RECEIVE_BUFFER_BYTES = 1024 * 1024;
@@ -13,49 +11,28 @@ const RECEIVE_BUFFER_BYTES = 1024 * 1024;
  * typed once (-W, or because the server asked) is reused for every reconnection.
  */
 export class ServerConnector {
-  private password: string | undefined;
-  private forcePrompt: boolean;
+  /** A password typed once (-W, or because the server asked) serves every reconnection. */
+  private readonly typed: { password?: string } = {};
 
   constructor(
     private readonly tool: string,
     private readonly flags: ConnectionFlags,
     private readonly io: ToolIO,
-  ) {
-    this.forcePrompt = flags.passwordMode === 'prompt';
-  }
+    private readonly onWarning: (message: string) => void,
+  ) {}
 
   async open(): Promise<PgConnection> {
-    if (this.forcePrompt) {
-      this.forcePrompt = false;
-      this.password = await promptPassword(this.io.signal === undefined ? {} : { signal: this.io.signal });
-    }
-    const overrides: Record<string, string> = {};
-    if (this.flags.host !== undefined) overrides['host'] = this.flags.host;
-    if (this.flags.port !== undefined) overrides['port'] = this.flags.port;
-    if (this.flags.username !== undefined) overrides['user'] = this.flags.username;
-    if (this.password !== undefined) overrides['password'] = this.password;
-    const resolved = resolveConnection({
-      ...(this.flags.dbname === undefined ? {} : { connString: this.flags.dbname }),
-      overrides,
-      replication: 'true',
-      fallbackApplicationName: this.tool,
+    const { connection } = await openConnection({
+      flags: this.flags,
       env: this.io.env,
-    });
-    const canPrompt = this.flags.passwordMode !== 'never';
-    return connect({
-      resolved,
+      ...(this.io.signal === undefined ? {} : { signal: this.io.signal }),
+      applicationName: this.tool,
+      replication: true,
       // The segment writer holds what the disk has not taken yet; the socket needs little.
       receiveBufferBytes: RECEIVE_BUFFER_BYTES,
-      ...(this.io.signal === undefined ? {} : { signal: this.io.signal }),
-      ...(canPrompt
-        ? {
-            promptPassword: async () => {
-              const typed = await promptPassword(this.io.signal === undefined ? {} : { signal: this.io.signal });
-              this.password = typed;
-              return typed;
-            },
-          }
-        : {}),
+      onWarning: this.onWarning,
+      typed: this.typed,
     });
+    return connection;
   }
 }

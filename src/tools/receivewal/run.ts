@@ -37,7 +37,7 @@ export async function receivewal(options: ReceivewalOptions, io: ToolIO, hooks: 
     if (options.action === 'stream' && options.directory !== undefined) await checkDirectory(options.directory, io.cwd);
     // pg_receivewal's fallback_application_name is its argv[0]: synchronous_standby_names
     // that names pg_receivewal keeps working when this binary is installed under that name.
-    const connector = new ServerConnector(programNameOf(io, TOOL), options.connection, io);
+    const connector = new ServerConnector(programNameOf(io, TOOL), options.connection, io, (message) => reporter.warn(message));
     let connection: PgConnection | undefined = await connector.open();
     try {
       const identity = await identifySystem(connection);
