@@ -5,21 +5,15 @@ import { programNameOf, type ToolIO } from './io.js';
 /** Help lines stay within 95 columns so they read on any terminal and in man pages. */
 export const HELP_WIDTH = 95;
 
-export interface ProgramOptions {
-  /** Exit status for bad arguments: the PostgreSQL tool's own (1 for most, 2 for a few). */
-  readonly usageExitStatus?: number;
-}
-
 /**
  * A commander program configured the warmstandby way: `-V, --version` and `-?, --help` as
  * the PostgreSQL tools spell them, output through the injected streams, and no
- * `process.exit` (commander throws; run-tool.ts maps the error to an exit status).
+ * `process.exit` (commander throws; run-tool.ts maps the error to the tool's usage status).
  */
 export const createProgram = (
   tool: string,
   description: string,
   io: ToolIO,
-  options: ProgramOptions = {},
 ): Command => {
   const name = programNameOf(io, tool);
   const program = new Command(name)
@@ -38,13 +32,7 @@ export const createProgram = (
       outputError: () => undefined,
     })
     .configureHelp({ helpWidth: HELP_WIDTH, sortOptions: false });
-  usageStatus.set(program, options.usageExitStatus ?? 1);
   return program;
 };
-
-const usageStatus = new WeakMap<Command, number>();
-
-export const usageExitStatusOf = (program: Command | undefined): number =>
-  (program === undefined ? undefined : usageStatus.get(program)) ?? 1;
 
 export { CommanderError };

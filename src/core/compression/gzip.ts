@@ -65,6 +65,3 @@ export async function gzipDecompressedSize(path: string): Promise<number> {
     }
   });
 }
-
-/** gzip's magic bytes 1f 8b. */
-export const looksLikeGzip = (data: Uint8Array): boolean => data[0] === 0x1f && data[1] === 0x8b;

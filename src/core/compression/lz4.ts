@@ -68,7 +68,3 @@ export const lz4Decompress = async (data: Uint8Array, name = 'lz4 data', maxOutp
   }
   return parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts, total);
 };
-
-/** LZ4 frame magic 04 22 4d 18. */
-export const looksLikeLz4 = (data: Uint8Array): boolean =>
-  data[0] === 0x04 && data[1] === 0x22 && data[2] === 0x4d && data[3] === 0x18;

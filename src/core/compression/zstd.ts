@@ -123,8 +123,3 @@ const run = (zstd: ZstdApi, input: Uint8Array, capacity: number | undefined, nam
     throw new CompressionError('corrupt-compressed-data', `Cannot decompress "${name}": ${reason}`, { cause: error });
   }
 };
-
-/** zstd frame magic 28 b5 2f fd, or a skippable frame 5x 2a 4d 18. */
-export const looksLikeZstd = (data: Uint8Array): boolean =>
-  (data[0] === 0x28 && data[1] === 0xb5 && data[2] === 0x2f && data[3] === 0xfd) ||
-  ((data[0] ?? 0) >> 4 === 0x5 && data[1] === 0x2a && data[2] === 0x4d && data[3] === 0x18);

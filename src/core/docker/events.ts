@@ -52,9 +52,6 @@ async function* decodeEvents(message: IncomingMessage): AsyncGenerator<DockerEve
   }
 }
 
-/** Seconds since the epoch with nanoseconds, the form GET /events accepts for `since`. */
-export const eventTimestamp = (date: Date): string => (date.getTime() / 1000).toFixed(9);
-
 /**
  * Runs `trigger` (a SIGHUP) while subscribed to daemon reload events and waits for the
  * daemon to report one. Resolves to the event, or undefined when none came in time: dockerd

@@ -5,7 +5,6 @@ import { ValidationError } from '../errors.js';
  * as bigint everywhere: a JavaScript number loses precision past 2^53.
  */
 export const MAX_LSN = 0xffff_ffff_ffff_ffffn;
-export const INVALID_LSN = 0n;
 
 // Up to 18 the low half prints as `%X`; 19 zero-pads it to 8 digits. Both parse here.
 const lsnPattern = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/;
@@ -53,6 +52,3 @@ export const addLsn = (lsn: bigint, bytes: bigint | number): bigint => {
 export const lsnDiff = (to: bigint, from: bigint): bigint => to - from;
 
 export const compareLsn = (a: bigint, b: bigint): -1 | 0 | 1 => (a < b ? -1 : a > b ? 1 : 0);
-
-export const maxLsn = (a: bigint, b: bigint): bigint => (a > b ? a : b);
-export const minLsn = (a: bigint, b: bigint): bigint => (a < b ? a : b);

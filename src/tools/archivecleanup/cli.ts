@@ -11,7 +11,7 @@ const TOOL = 'archivecleanup';
 const helpHint = `Try "${TOOL} --help" for more information.`;
 
 const buildProgram = (io: ToolIO) =>
-  createProgram(TOOL, `${TOOL} removes older WAL files from PostgreSQL archives.`, io, { usageExitStatus: 2 })
+  createProgram(TOOL, `${TOOL} removes older WAL files from PostgreSQL archives.`, io)
     .usage('[OPTION]... ARCHIVELOCATION OLDESTKEPTWALFILE\n       archivecleanup --latest-backup [OPTION]... ARCHIVELOCATION')
     .argument('[arguments...]')
     .addOption(new Option('-b, --clean-backup-history', 'clean up files including backup history files'))

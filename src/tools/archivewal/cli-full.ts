@@ -11,9 +11,7 @@ import { type ArchiveWalOptions, type ArchiveWalResult, runArchiveWal } from './
 const TOOL = 'archivewal';
 
 const buildProgram = (io: ToolIO) =>
-  createProgram(TOOL, `${TOOL} copies a finished WAL file into an archive directory, safely.`, io, {
-    usageExitStatus: 2,
-  })
+  createProgram(TOOL, `${TOOL} copies a finished WAL file into an archive directory, safely.`, io)
     .usage('[OPTION]... WALFILE ARCHIVEDIR')
     .argument('[arguments...]')
     .addOption(new Option('-Z, --compress <method[:detail]>', 'compress segments: gzip, lz4 or zstd[:level]'))

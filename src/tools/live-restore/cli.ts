@@ -56,9 +56,7 @@ const commonOptions = (opts: Record<string, unknown>, io: ToolIO): LiveRestoreOp
 /** Parses argv into the command to run (exported for tests of the flag mapping). */
 export const parseLiveRestoreArgs = async (argv: readonly string[], io: ToolIO): Promise<{ command: LiveRestoreCommand; json: boolean }> => {
   let parsed: { command: LiveRestoreCommand; json: boolean } | undefined;
-  const program = createProgram(TOOL, "live-restore manages Docker's live restore: containers keep running while dockerd is down.", io, {
-    usageExitStatus: USAGE_STATUS,
-  })
+  const program = createProgram(TOOL, "live-restore manages Docker's live restore: containers keep running while dockerd is down.", io)
     .usage('COMMAND [OPTION]...')
     .addHelpText('after', exitStatusHelp);
   const define = (name: string, summary: string, extra: (c: Command) => Command, build: (opts: Record<string, unknown>) => LiveRestoreCommand): void => {

@@ -11,9 +11,7 @@ import { NotInArchiveError, type RestoreWalOptions, type RestoreWalResult, runRe
 const TOOL = 'restorewal';
 
 const buildProgram = (io: ToolIO) =>
-  createProgram(TOOL, `${TOOL} fetches a WAL file from an archive directory for a recovering server.`, io, {
-    usageExitStatus: RestoreExit.usage,
-  })
+  createProgram(TOOL, `${TOOL} fetches a WAL file from an archive directory for a recovering server.`, io)
     .usage('[OPTION]... WALFILENAME TARGETPATH ARCHIVEDIR')
     .argument('[arguments...]')
     .addOption(new Option('-v, --verbose', 'say what was restored, and when a file is not archived (stderr)'))

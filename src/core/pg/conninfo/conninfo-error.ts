@@ -29,5 +29,3 @@ const SECRET_KEYWORDS: ReadonlySet<string> = new Set(['password', 'sslpassword']
 /** A value fit to appear in an error message: secrets are never echoed. */
 export const quotableValue = (keyword: string, value: string): string =>
   SECRET_KEYWORDS.has(keyword) ? '(hidden)' : `"${value}"`;
-
-export const isSecretKeyword = (keyword: string): boolean => SECRET_KEYWORDS.has(keyword);

@@ -64,5 +64,3 @@ const BY_NAME: ReadonlyMap<string, KeywordSpec> = new Map(
 );
 
 export const isConnectionKeyword = (keyword: string): boolean => BY_NAME.has(keyword);
-
-export const keywordSpec = (keyword: string): KeywordSpec | undefined => BY_NAME.get(keyword);
