@@ -2,6 +2,7 @@ import { ProtocolError } from '../../errors.js';
 import { BufferReader } from './buffer-reader.js';
 import {
   AuthCode,
+  BackendType,
   type AuthenticationMessage,
   type BackendMessage,
   type FieldDescription,
@@ -123,8 +124,8 @@ const transactionStatus = (r: BufferReader): 'I' | 'T' | 'E' => {
 };
 
 const decoders: Readonly<Record<string, (r: BufferReader) => BackendMessage>> = {
-  R: authentication,
-  K: (r) => {
+  [BackendType.authentication]: authentication,
+  [BackendType.backendKeyData]: (r) => {
     const processId = r.int32();
     const secretKey = r.rest();
     if (secretKey.length < 4 || secretKey.length > 256) {
@@ -132,26 +133,26 @@ const decoders: Readonly<Record<string, (r: BufferReader) => BackendMessage>> = 
     }
     return { type: 'backendKeyData', processId, secretKey };
   },
-  S: (r) => ({ type: 'parameterStatus', name: r.cstring(), value: r.cstring() }),
-  Z: (r) => ({ type: 'readyForQuery', status: transactionStatus(r) }),
-  T: (r) => ({ type: 'rowDescription', fields: rowDescription(r) }),
-  D: (r) => ({ type: 'dataRow', values: dataRow(r) }),
-  C: (r) => ({ type: 'commandComplete', tag: r.cstring() }),
-  I: () => ({ type: 'emptyQueryResponse' }),
-  E: (r) => ({ type: 'errorResponse', fields: noticeFields(r) }),
-  N: (r) => ({ type: 'noticeResponse', fields: noticeFields(r) }),
-  A: (r) => ({
+  [BackendType.parameterStatus]: (r) => ({ type: 'parameterStatus', name: r.cstring(), value: r.cstring() }),
+  [BackendType.readyForQuery]: (r) => ({ type: 'readyForQuery', status: transactionStatus(r) }),
+  [BackendType.rowDescription]: (r) => ({ type: 'rowDescription', fields: rowDescription(r) }),
+  [BackendType.dataRow]: (r) => ({ type: 'dataRow', values: dataRow(r) }),
+  [BackendType.commandComplete]: (r) => ({ type: 'commandComplete', tag: r.cstring() }),
+  [BackendType.emptyQueryResponse]: () => ({ type: 'emptyQueryResponse' }),
+  [BackendType.errorResponse]: (r) => ({ type: 'errorResponse', fields: noticeFields(r) }),
+  [BackendType.noticeResponse]: (r) => ({ type: 'noticeResponse', fields: noticeFields(r) }),
+  [BackendType.notificationResponse]: (r) => ({
     type: 'notificationResponse',
     processId: r.int32(),
     channel: r.cstring(),
     payload: r.cstring(),
   }),
-  G: (r) => ({ type: 'copyInResponse', ...copyResponse(r) }),
-  H: (r) => ({ type: 'copyOutResponse', ...copyResponse(r) }),
-  W: (r) => ({ type: 'copyBothResponse', ...copyResponse(r) }),
-  d: (r) => ({ type: 'copyData', data: r.rest() }),
-  c: () => ({ type: 'copyDone' }),
-  v: (r) => {
+  [BackendType.copyInResponse]: (r) => ({ type: 'copyInResponse', ...copyResponse(r) }),
+  [BackendType.copyOutResponse]: (r) => ({ type: 'copyOutResponse', ...copyResponse(r) }),
+  [BackendType.copyBothResponse]: (r) => ({ type: 'copyBothResponse', ...copyResponse(r) }),
+  [BackendType.copyData]: (r) => ({ type: 'copyData', data: r.rest() }),
+  [BackendType.copyDone]: () => ({ type: 'copyDone' }),
+  [BackendType.negotiateProtocolVersion]: (r) => {
     const newestMinor = r.int32();
     const n = r.int32();
     if (n < 0) throw new ProtocolError(`Cannot decode server message 'v': negative option count ${n}`);

@@ -1,4 +1,5 @@
 import { BufferWriter } from './buffer-writer.js';
+import { FrontendType } from './messages.js';
 
 /** Protocol 3.0: major 3 in the high 16 bits, minor 0 in the low. */
 export const PROTOCOL_VERSION_3_0 = 196_608;
@@ -16,22 +17,26 @@ export const sslRequest = (): Buffer => new BufferWriter(8).int32(SSL_REQUEST_CO
 
 /** PasswordMessage: a cleartext password or an md5 hash string. */
 export const passwordMessage = (password: string): Buffer =>
-  new BufferWriter().cstring(password).flush('p');
+  new BufferWriter().cstring(password).flush(FrontendType.password);
 
 export const saslInitialResponse = (mechanism: string, data: Buffer): Buffer =>
-  new BufferWriter(data.length + 32).cstring(mechanism).int32(data.length).bytes(data).flush('p');
+  new BufferWriter(data.length + 32)
+    .cstring(mechanism)
+    .int32(data.length)
+    .bytes(data)
+    .flush(FrontendType.saslInitialResponse);
 
 export const saslResponse = (data: Buffer): Buffer =>
-  new BufferWriter(data.length).bytes(data).flush('p');
+  new BufferWriter(data.length).bytes(data).flush(FrontendType.saslResponse);
 
 export const query = (sql: string): Buffer =>
-  new BufferWriter(Buffer.byteLength(sql) + 1).cstring(sql).flush('Q');
+  new BufferWriter(Buffer.byteLength(sql) + 1).cstring(sql).flush(FrontendType.query);
 
 export const copyData = (data: Uint8Array): Buffer =>
-  new BufferWriter(data.length).bytes(data).flush('d');
+  new BufferWriter(data.length).bytes(data).flush(FrontendType.copyData);
 
-export const copyDone = (): Buffer => new BufferWriter(0).flush('c');
+export const copyDone = (): Buffer => new BufferWriter(0).flush(FrontendType.copyDone);
 
-export const copyFail = (reason: string): Buffer => new BufferWriter().cstring(reason).flush('f');
+export const copyFail = (reason: string): Buffer => new BufferWriter().cstring(reason).flush(FrontendType.copyFail);
 
-export const terminate = (): Buffer => new BufferWriter(0).flush('X');
+export const terminate = (): Buffer => new BufferWriter(0).flush(FrontendType.terminate);

@@ -4,7 +4,7 @@
  * send Parse/Bind, so receiving one is a protocol error.
  */
 
-/** Message type bytes as the server sends them. */
+/** Message type bytes as the server sends them (backend-decode.ts keys its decoders by these). */
 export const BackendType = {
   authentication: 'R',
   backendKeyData: 'K',
@@ -23,6 +23,19 @@ export const BackendType = {
   copyData: 'd',
   copyDone: 'c',
   negotiateProtocolVersion: 'v',
+} as const;
+
+/** Message type bytes as the client sends them (frontend.ts writes these). */
+export const FrontendType = {
+  // PasswordMessage and both SASL responses share 'p'; the exchange's state tells them apart.
+  password: 'p',
+  saslInitialResponse: 'p',
+  saslResponse: 'p',
+  query: 'Q',
+  copyData: 'd',
+  copyDone: 'c',
+  copyFail: 'f',
+  terminate: 'X',
 } as const;
 
 /** Authentication request codes carried by an 'R' message. */

@@ -1,6 +1,6 @@
 import { ProtocolError } from '../../errors.js';
 import { BufferReader } from '../protocol/buffer-reader.js';
-import type { ReplicationMessage, StandbyStatus } from './messages.js';
+import { type ReplicationMessage, ReplicationMessageType, type StandbyStatus } from './messages.js';
 
 export const XLOG_DATA_HEADER_SIZE = 25;
 export const KEEPALIVE_SIZE = 18;
@@ -30,7 +30,7 @@ const readBool = (reader: BufferReader, what: string): boolean => {
  */
 export const decodeReplicationMessage = (payload: Buffer): ReplicationMessage => {
   const kind = payload.length > 0 ? String.fromCharCode(payload[0] ?? 0) : '';
-  if (kind === 'w') {
+  if (kind === ReplicationMessageType.xlogData) {
     const reader = new BufferReader(payload, 'XLogData');
     reader.int8();
     const dataStart = reader.uint64();
@@ -38,7 +38,7 @@ export const decodeReplicationMessage = (payload: Buffer): ReplicationMessage =>
     const sendTime = reader.int64();
     return { kind: 'xlogdata', dataStart, walEnd, sendTime, data: reader.rest() };
   }
-  if (kind === 'k') {
+  if (kind === ReplicationMessageType.keepalive) {
     const reader = new BufferReader(payload, 'keepalive');
     reader.int8();
     const walEnd = reader.uint64();
@@ -54,7 +54,7 @@ export const decodeReplicationMessage = (payload: Buffer): ReplicationMessage =>
 /** 'r' standby status update: the CopyData payload (34 bytes). */
 export const encodeStandbyStatus = (status: StandbyStatus, clientTime: bigint = pgTimestampNow()): Buffer => {
   const out = Buffer.alloc(STANDBY_STATUS_SIZE);
-  out.write('r', 0, 'latin1');
+  out.write(ReplicationMessageType.standbyStatus, 0, 'latin1');
   out.writeBigUInt64BE(status.write, 1);
   out.writeBigUInt64BE(status.flush, 9);
   out.writeBigUInt64BE(status.apply, 17);
@@ -66,7 +66,7 @@ export const encodeStandbyStatus = (status: StandbyStatus, clientTime: bigint = 
 /** Encoders of the server side, used to build exact test streams and by nothing else. */
 export const encodeXLogData = (m: { dataStart: bigint; walEnd: bigint; sendTime: bigint; data: Buffer }): Buffer => {
   const out = Buffer.alloc(XLOG_DATA_HEADER_SIZE + m.data.length);
-  out.write('w', 0, 'latin1');
+  out.write(ReplicationMessageType.xlogData, 0, 'latin1');
   out.writeBigUInt64BE(m.dataStart, 1);
   out.writeBigUInt64BE(m.walEnd, 9);
   out.writeBigInt64BE(m.sendTime, 17);
@@ -76,7 +76,7 @@ export const encodeXLogData = (m: { dataStart: bigint; walEnd: bigint; sendTime:
 
 export const encodeKeepalive = (m: { walEnd: bigint; sendTime: bigint; replyRequested: boolean }): Buffer => {
   const out = Buffer.alloc(KEEPALIVE_SIZE);
-  out.write('k', 0, 'latin1');
+  out.write(ReplicationMessageType.keepalive, 0, 'latin1');
   out.writeBigUInt64BE(m.walEnd, 1);
   out.writeBigInt64BE(m.sendTime, 9);
   out.writeUInt8(m.replyRequested ? 1 : 0, 17);

@@ -1,5 +1,12 @@
 /** Messages of the physical replication sub-protocol carried inside CopyBoth CopyData. */
 
+/** The first byte of each, as sent (codec.ts reads and writes these). */
+export const ReplicationMessageType = {
+  xlogData: 'w',
+  keepalive: 'k',
+  standbyStatus: 'r',
+} as const;
+
 /** 'w': a run of WAL starting at `dataStart`. `data` is owned by the receiver. */
 export interface XLogData {
   readonly kind: 'xlogdata';
