@@ -11,8 +11,8 @@ import { WarmstandbyError } from '../../core/errors.js';
 import { fileSystemError } from '../../core/fs/fs-error.js';
 import { PgServerError, type PgNotice, serverErrorText } from '../../core/pg/connection/errors.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
-import { identifySystem, showSetting } from '../../core/pg/replication/commands.js';
-import { parseSegmentSizeSetting } from '../../core/wal/segment-size.js';
+import { identifySystem } from '../../core/pg/replication/commands.js';
+import { readDataDirectoryModes, readSegmentSize } from '../../core/pg/replication/server-facts.js';
 import { BackupError, openReplicationConnection } from './connection.js';
 import { type DirectoryState, removeOutput, verifyDirIsEmptyOrCreate } from './directories.js';
 import { finishBackup } from './finish.js';
@@ -61,15 +61,6 @@ const checkServerVersion = (connection: PgConnection): void => {
   }
 };
 
-const modesOf = async (connection: PgConnection): Promise<{ dirMode: number; fileMode: number }> => {
-  if (connection.serverVersionNum < 110000) return { dirMode: 0o700, fileMode: 0o600 };
-  const text = await showSetting(connection, 'data_directory_mode');
-  if (!/^[0-7]+$/.test(text)) throw new BackupError('directory-mode', `group access flag could not be parsed: ${text}`);
-  return (Number.parseInt(text, 8) & 0o070) === 0o050
-    ? { dirMode: 0o750, fileMode: 0o640 }
-    : { dirMode: 0o700, fileMode: 0o600 };
-};
-
 /** The whole job: everything pg_basebackup's main() and BaseBackup() do, in that order. */
 export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBackupOutcome> {
   const { options, reporter } = run;
@@ -99,13 +90,12 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
     checkServerVersion(connection);
     const serverVersionNum = connection.serverVersionNum;
     const manifest = options.manifest && serverVersionNum >= MANIFEST_MIN_VERSION;
-    const { dirMode, fileMode } = await modesOf(connection);
+    const { dirMode, fileMode } = await readDataDirectoryModes(connection);
     const toStdout = options.format === 'tar' && baseDir === '-';
     if (baseDir !== undefined && !toStdout) {
       cleanup.baseDir = { path: baseDir, state: await verifyDirIsEmptyOrCreate(baseDir, dirMode) };
     }
-    const segSizeText = await showSetting(connection, 'wal_segment_size');
-    const segSize = parseSegmentSizeSetting(segSizeText);
+    const segSize = await readSegmentSize(connection);
     if (options.waldir !== undefined && baseDir !== undefined) {
       cleanup.walDir = { path: options.waldir, state: await verifyDirIsEmptyOrCreate(options.waldir, dirMode) };
       const link = join(baseDir, serverVersionNum < 100000 ? 'pg_xlog' : 'pg_wal');

@@ -7,8 +7,8 @@ import { WarmstandbyError } from '../../core/errors.js';
 import { errnoOf } from '../../core/fs/fs-error.js';
 import { ConnectionError, PgServerError } from '../../core/pg/connection/errors.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
-import { identifySystem, showSetting } from '../../core/pg/replication/commands.js';
-import { parseSegmentSizeSetting } from '../../core/wal/segment-size.js';
+import { identifySystem } from '../../core/pg/replication/commands.js';
+import { readDataDirectoryModes, readSegmentSize } from '../../core/pg/replication/server-facts.js';
 import { ServerConnector } from './connect-server.js';
 import type { ReceivewalOptions } from './options.js';
 import { FatalStreamError, StreamInterrupted } from './errors.js';
@@ -56,8 +56,8 @@ export async function receivewal(options: ReceivewalOptions, io: ToolIO, hooks: 
         );
       }
       const facts: ServerFacts = {
-        segSize: await segmentSizeOf(connection),
-        fileMode: await fileModeOf(connection),
+        segSize: await readSegmentSize(connection),
+        fileMode: (await readDataDirectoryModes(connection)).fileMode,
         systemId: identity.systemId,
       };
       const streamOptions = { ...options, directory: directory as string };
@@ -138,22 +138,3 @@ const reasons: Readonly<Record<string, string>> = {
 };
 const reason = (error: unknown): string => reasons[errnoOf(error) ?? ''] ?? (error as Error).message;
 
-const segmentSizeOf = async (connection: PgConnection): Promise<number> => {
-  const text = await showSetting(connection, 'wal_segment_size');
-  try {
-    return parseSegmentSizeSetting(text);
-  } catch {
-    throw new FatalStreamError(
-      'segment-size',
-      `WAL segment size must be a power of two between 1 MB and 1 GB, but the remote server reported "${text}"`,
-    );
-  }
-};
-
-/** data_directory_mode 0750 (group access) → 0640 files; anything else → 0600 (servers ≥ 11). */
-const fileModeOf = async (connection: PgConnection): Promise<number> => {
-  if (connection.serverVersionNum < 110_000) return 0o600;
-  const text = await showSetting(connection, 'data_directory_mode');
-  if (!/^[0-7]+$/.test(text)) throw new FatalStreamError('directory-mode', `group access flag could not be parsed: ${text}`);
-  return (Number.parseInt(text, 8) & 0o070) === 0o050 ? 0o640 : 0o600;
-};
