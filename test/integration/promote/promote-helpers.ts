@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import type { ToolIO } from '../../../src/core/cli/io.js';
 import { main } from '../../../src/tools/promote/cli.js';
+import { captureIO } from '../../harness/capture-io.js';
 
 export interface PromoteRun {
   readonly status: number;
@@ -14,26 +13,10 @@ export interface PromoteRun {
 
 /** Runs promote's CLI in this process with captured output (the job is what bin/promote runs). */
 export const runPromote = async (argv: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<PromoteRun> => {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  const io: ToolIO = {
-    stdout,
-    stderr,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', ...env },
-    cwd: process.cwd(),
-  };
+  const io = captureIO(process.cwd(), { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', ...env });
   const started = Date.now();
   const status = await main(argv, io);
-  return {
-    status,
-    stdout: Buffer.concat(out).toString(),
-    stderr: Buffer.concat(err).toString(),
-    ms: Date.now() - started,
-  };
+  return { status, stdout: io.out(), stderr: io.err(), ms: Date.now() - started };
 };
 
 /**

@@ -1,10 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import type { ToolIO } from '../../../src/core/cli/io.js';
 import { main } from '../../../src/tools/receivewal/cli.js';
+import { captureIO } from '../../harness/capture-io.js';
 import { REPO_ROOT } from '../../harness/pg/binaries.js';
 import { baseEnv, requireTool, runProcess, type PgCluster, type RunResult } from '../../harness/pg/index.js';
 
@@ -26,15 +25,9 @@ export const receivewalInProcess = async (
   env: Record<string, string>,
   signal?: AbortSignal,
 ): Promise<InProcessRun> => {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const io: ToolIO = { stdout, stderr, env, cwd: '/', ...(signal === undefined ? {} : { signal }) };
-  const code = await main(args, io);
-  return { code, stdout: out, stderr: err };
+  const io = captureIO('/', env);
+  const code = await main(args, { ...io, env, ...(signal === undefined ? {} : { signal }) });
+  return { code, stdout: io.out(), stderr: io.err() };
 };
 
 /** The built binary (npm run build first), for tests where signals or kill -9 matter. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStreamDecoder } from '../../../src/core/backup/stream-decoder.js';
+import { requireTool } from '../../harness/pg/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stream-decoder-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,7 +33,7 @@ const decodeInPieces = async (algorithm: 'gzip' | 'lz4' | 'zstd', data: Buffer, 
 
 describe('stream decoders on output of the real command-line tools', () => {
   const cases: [string, 'gzip' | 'lz4' | 'zstd', () => Buffer][] = [
-    ['gzip', 'gzip', () => execFileSync('gzip', ['-c', join(dir, 'input')], { maxBuffer: 1 << 26 })],
+    ['gzip', 'gzip', () => execFileSync(requireTool('gzip'), ['-c', join(dir, 'input')], { maxBuffer: 1 << 26 })],
     ['lz4 independent blocks, content checksum', 'lz4', () => compressWith('lz4', ['-q', '-f'], 'a.lz4')],
     ['lz4 linked 64 kB blocks with block checksums', 'lz4', () => compressWith('lz4', ['-q', '-f', '-BD', '-B4', '-BX'], 'b.lz4')],
     ['zstd', 'zstd', () => compressWith('zstd', ['-q', '-f'], 'c.zst')],
@@ -57,7 +58,7 @@ describe('stream decoders on output of the real command-line tools', () => {
 
   it.each(['gzip', 'lz4', 'zstd'] as const)('%s: refuses data cut short', async (algorithm) => {
     const full = algorithm === 'gzip'
-      ? execFileSync('gzip', ['-c', join(dir, 'input')], { maxBuffer: 1 << 26 })
+      ? execFileSync(requireTool('gzip'), ['-c', join(dir, 'input')], { maxBuffer: 1 << 26 })
       : compressWith(algorithm, ['-q', '-f'], `cut.${algorithm}`);
     await expect(decodeInPieces(algorithm, full.subarray(0, full.length - 10), 1 << 16)).rejects.toThrow(/Cannot decompress/);
   });

@@ -6,7 +6,7 @@ import { main as promote } from '../../../src/tools/promote/cli.js';
 import { main as receivewal } from '../../../src/tools/receivewal/cli.js';
 import { int32, msg } from '../pg/protocol/wire.js';
 import { FrontendReader, type ScriptedServer, startScriptedServer } from '../pg/connection/scripted-server.js';
-import { captureIO } from '../tools/archive-hooks/capture-io.js';
+import { captureIO } from '../../harness/capture-io.js';
 
 // One opener serves every tool: each warns about a .pgpass others can read, as libpq does
 // (before, only basebackup did). A scripted server asks for a password and then refuses,

@@ -12,6 +12,7 @@ import {
 import { CompressionError } from '../../../src/core/compression/compression-error.js';
 import type { CompressionMethod } from '../../../src/core/compression/compression-method.js';
 import { xxhash64 } from '../../../src/core/compression/xxhash64.js';
+import { requireTool } from '../../harness/pg/index.js';
 
 const ci = process.env['CI'] === 'true';
 const hasTool = (tool: string): boolean => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
@@ -114,7 +115,7 @@ describe('XXH64 for zstd frame checksums', () => {
   it.runIf(tools.zstd)('agrees with the checksum zstd writes, for every length around the stripe size', () => {
     for (const length of [0, 1, 3, 4, 7, 8, 31, 32, 33, 63, 64, 65, 100, 1000, 4097]) {
       const input = sample.subarray(0, length);
-      const frame = execFileSync('zstd', ['-q', '-c', '--check'], { input });
+      const frame = execFileSync(requireTool('zstd'), ['-q', '-c', '--check'], { input });
       expect(frame.readUInt32LE(frame.length - 4), `length ${length}`).toBe(Number(xxhash64(input) & 0xffffffffn));
     }
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withoutControlChars } from '../../../../src/core/cli/output.js';
 import { main as receivewal } from '../../../../src/tools/receivewal/cli.js';
-import { captureIO } from '../../tools/archive-hooks/capture-io.js';
+import { captureIO } from '../../../harness/capture-io.js';
 import { cstr, msg } from '../protocol/wire.js';
 import { FrontendReader, type ScriptedServer, startScriptedServer } from './scripted-server.js';
 

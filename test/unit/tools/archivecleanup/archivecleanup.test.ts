@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../../src/tools/archivecleanup/cli.js';
 import { backupHistoryText } from '../archive-hooks/wal-fixtures.js';
-import { captureIO } from '../archive-hooks/capture-io.js';
+import { captureIO } from '../../../harness/capture-io.js';
 
 let dir: string;
 beforeEach(async () => {

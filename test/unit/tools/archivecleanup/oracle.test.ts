@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../../src/tools/archivecleanup/cli.js';
-import { captureIO } from '../archive-hooks/capture-io.js';
+import { captureIO } from '../../../harness/capture-io.js';
 
 // Debian's pg_archivecleanup 15 is the oracle: the same archive is built twice, both tools
 // run with the same arguments, and the remaining files, the -n output, the -d lines, the

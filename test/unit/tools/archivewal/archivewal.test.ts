@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../../src/tools/archivewal/cli.js';
-import { captureIO } from '../archive-hooks/capture-io.js';
+import { captureIO } from '../../../harness/capture-io.js';
 import { backupHistoryText, makeSegment, MB, SYSID } from '../archive-hooks/wal-fixtures.js';
 
 const SEG = '000000010000000000000003';

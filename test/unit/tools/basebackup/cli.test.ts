@@ -1,26 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ToolIO } from '../../../../src/core/cli/io.js';
 import { main } from '../../../../src/tools/basebackup/cli.js';
+import { captureIO } from '../../../harness/capture-io.js';
 import { parseMaxRate, resolveOptions } from '../../../../src/tools/basebackup/options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bb-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
   // No server listens on this port: option errors must come before any connection attempt.
-  const io: ToolIO = { stdout, stderr, env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', PGCONNECT_TIMEOUT: '2' }, cwd: dir };
+  const io = captureIO(dir, { PATH: process.env['PATH'] ?? '', PGCONNECT_TIMEOUT: '2' });
   const code = await main(args, io);
-  return { code, stdout: out, stderr: err };
+  return { code, stdout: io.out(), stderr: io.err() };
 };
 
 describe('basebackup command line (pg_basebackup 15 messages, exit 1)', () => {

@@ -8,7 +8,7 @@ import {
   FrontendReader, type ScriptedServer, nextQuery, readyForQuery, resultRows, resultSet, startScriptedServer, startupReply,
 } from '../../pg/connection/scripted-server.js';
 import { cstr, int16, msg } from '../../pg/protocol/wire.js';
-import { captureIO } from '../archive-hooks/capture-io.js';
+import { captureIO } from '../../../harness/capture-io.js';
 import { SYSID } from '../archive-hooks/wal-fixtures.js';
 
 // A hostile server taking a base backup's place: it answers like PostgreSQL 15, then names

@@ -10,7 +10,7 @@ import { cstr, int16, msg } from '../../pg/protocol/wire.js';
 import {
   FrontendReader, type ScriptedServer, resultSet, startScriptedServer, startupReply,
 } from '../../pg/connection/scripted-server.js';
-import { captureIO } from '../archive-hooks/capture-io.js';
+import { captureIO } from '../../../harness/capture-io.js';
 import { makeSegment, SYSID } from '../archive-hooks/wal-fixtures.js';
 
 // A hostile walsender (compromised, impersonated, or not PostgreSQL at all): it identifies

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SegmentWriter, type SegmentWriterOptions } from '../../../../src/core/wal/segment-writer.js';
 import type { SegmentFile, SegmentFileOptions } from '../../../../src/core/wal/segment-file.js';
 import { openPlainSegmentFile } from '../../../../src/core/wal/segment-file.js';
+import { requireTool } from '../../../harness/pg/index.js';
 
 const MB = 1024 * 1024;
 let dir: string;
@@ -154,7 +155,7 @@ describe('SegmentWriter (plain)', () => {
 describe.each(['gzip', 'lz4', 'zstd'] as const)('SegmentWriter (%s)', (method) => {
   const tool = { gzip: ['gzip', '-t'], lz4: ['lz4', '-q', '-t'], zstd: ['zstd', '-q', '-t'] }[method];
   const decode = (file: string): Buffer =>
-    method === 'gzip' ? gunzipSync(readFileSync(file)) : execFileSync(method, ['-dc', file], { maxBuffer: 64 * MB });
+    method === 'gzip' ? gunzipSync(readFileSync(file)) : execFileSync(requireTool(method), ['-dc', file], { maxBuffer: 64 * MB });
 
   it('writes files that the command-line tool accepts and that decompress to the WAL', async () => {
     const wal = Buffer.concat([randomBytes(MB), Buffer.alloc(MB, 5), randomBytes(100_000)]);

@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { compressFrameSync } from 'lz4-napi';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findStreamingStart, parseReceiverFileName } from '../../../../src/core/wal/streaming-start.js';
+import { requireTool } from '../../../harness/pg/index.js';
 
 const MB = 1024 * 1024;
 let dir: string;
@@ -66,7 +67,7 @@ describe('findStreamingStart (pg_receivewal\'s rules)', () => {
     put('000000010000000000000003.lz4', Buffer.concat([compressFrameSync(half), compressFrameSync(half)]));
     const zst = join(dir, 'tmp.bin');
     writeFileSync(zst, half);
-    const frame = execFileSync('zstd', ['-q', '-c', zst]);
+    const frame = execFileSync(requireTool('zstd'), ['-q', '-c', zst]);
     rmSync(zst);
     put('000000010000000000000004.zst', Buffer.concat([frame, frame]));
     const scan = await findStreamingStart(dir, MB);

@@ -6,8 +6,9 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compressBuffer } from '../../../../src/core/compression/codec.js';
 import { main } from '../../../../src/tools/restorewal/cli.js';
-import { captureIO } from '../archive-hooks/capture-io.js';
+import { captureIO } from '../../../harness/capture-io.js';
 import { makeSegment, MB, SYSID } from '../archive-hooks/wal-fixtures.js';
+import { requireTool } from '../../../harness/pg/index.js';
 
 const SEG = '000000010000000000000003';
 let datadir: string;
@@ -76,7 +77,7 @@ describe('restoring', () => {
 
   it('decompresses what the zstd CLI wrote from a pipe (no content size)', async () => {
     const segment = makeSegment({ name: SEG, fill: 9 });
-    await writeFile(join(archive, `${SEG}.zst`), execFileSync('zstd', ['-q', '-c'], { input: segment }));
+    await writeFile(join(archive, `${SEG}.zst`), execFileSync(requireTool('zstd'), ['-q', '-c'], { input: segment }));
     expect((await restore(args())).status).toBe(0);
     expect((await restored()).equals(segment)).toBe(true);
   });

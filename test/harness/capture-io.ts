@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type { ToolIO } from '../../../../src/core/cli/io.js';
+import type { ToolIO } from '../../src/core/cli/io.js';
 
 export interface CapturedIO extends ToolIO {
   readonly out: () => string;
