@@ -36,8 +36,16 @@ if ! ls -d "$cache"/postgresql-15-*/src/test/perl >/dev/null 2>&1; then
     apt-get install -y -qq --no-install-recommends libipc-run-perl >/dev/null
   mkdir -p "$cache"
   installed="$(dpkg-query -W -f='${Version}' postgresql-15)"
-  (cd "$cache" && { apt-get source -qq "postgresql-15=$installed" || apt-get source -qq postgresql-15; }) >/dev/null 2>&1 ||
-    { echo "pg-tap-suites: cannot fetch the postgresql-15 source (deb-src)" >&2; exit 1; }
+  fetched=no
+  for attempt in 1 2; do
+    if (cd "$cache" && { apt-get source -qq "postgresql-15=$installed" || apt-get source -qq postgresql-15; }) >/dev/null 2>&1; then
+      fetched=yes
+      break
+    fi
+    [ "$attempt" = 1 ] && { apt-get update -qq || true; }
+  done
+  [ "$fetched" = yes ] || { echo "pg-tap-suites: cannot fetch the postgresql-15 source (deb-src)" >&2; exit 1; }
+  rm -f "$cache"/postgresql-15_*.tar.* "$cache"/postgresql-15_*.dsc
 fi
 src="$(ls -d "$cache"/postgresql-15-*/ | head -n1)"
 [ "$mode" = fetch ] && exit 0
