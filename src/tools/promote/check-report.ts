@@ -1,4 +1,4 @@
-import type { Output } from '../../core/cli/output.js';
+import { type Output, withoutControlChars } from '../../core/cli/output.js';
 import { formatLsn } from '../../core/wal/lsn.js';
 import type { CheckVerdict, ReplayState } from './replay-check.js';
 
@@ -40,7 +40,8 @@ export const printCheckTable = (
     ? `ok${verdict.note === undefined ? '' : ` (${verdict.note})`}`
     : `${forced ? 'forced past' : 'refused'}: ${verdict.reason}`;
   rows.push(['check', outcome]);
-  out.table(['standby', 'value'], rows);
+  // Values come from the server (the upstream's host, the apply delay): no control characters.
+  out.table(['standby', 'value'], rows.map((row) => row.map(withoutControlChars)));
 };
 
 export const checkJson = (state: ReplayState, verdict: CheckVerdict, forced: boolean): Record<string, unknown> => ({
