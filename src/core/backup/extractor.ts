@@ -2,6 +2,7 @@ import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, symli
 import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { errnoOf, fileSystemError } from '../fs/fs-error.js';
+import { isTablespaceLink, isWalDirectory } from './backup-links.js';
 import { canonicalizePath } from './canonical-path.js';
 import { OutputFile } from './output-file.js';
 import type { SyncQueue } from './sync-queue.js';
@@ -26,9 +27,8 @@ export interface ExtractorOptions {
 
 // pg_wal may already exist in the data directory: the WAL streamer or --waldir made it (or
 // a link to it) before the archive got there. Nothing else may.
-const MAY_PREEXIST = /^(pg_wal|pg_xlog)(\/archive_status)?$/;
-
-const TABLESPACE_LINK = /^pg_tblspc\/[0-9]+$/;
+const mayPreexist = (relative: string): boolean =>
+  isWalDirectory(relative) || isWalDirectory(relative.replace(/\/archive_status$/, ''));
 
 /** Opens a directory for fchmod without following a link in its last component. */
 const DIRECTORY_NO_FOLLOW = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
@@ -90,7 +90,7 @@ export class TarExtractor implements TarHandler {
     try {
       mkdirSync(path, this.options.directoryMode);
     } catch (error) {
-      if (!(errnoOf(error) === 'EEXIST' && this.options.isMainArchive && MAY_PREEXIST.test(relative))) {
+      if (!(errnoOf(error) === 'EEXIST' && this.options.isMainArchive && mayPreexist(relative))) {
         throw fileSystemError(error, 'create directory', path);
       }
     }
@@ -101,7 +101,7 @@ export class TarExtractor implements TarHandler {
       // The name is a link (ELOOP, or ENOTDIR with O_DIRECTORY). Only pg_wal may be one
       // (--waldir made it before the archive came), and its target's mode is not the
       // archive's to set.
-      const isWalLink = this.options.isMainArchive && /^(pg_wal|pg_xlog)$/.test(relative) &&
+      const isWalLink = this.options.isMainArchive && isWalDirectory(relative) &&
         lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
       if (isWalLink) return;
       throw fileSystemError(error, 'open directory', path);
@@ -116,7 +116,7 @@ export class TarExtractor implements TarHandler {
   }
 
   private makeLink(relative: string, path: string, target: string): void {
-    if (!this.options.isMainArchive || !TABLESPACE_LINK.test(relative)) {
+    if (!this.options.isMainArchive || !isTablespaceLink(relative)) {
       throw new ValidationError(
         'tar-link-member',
         `tar member "${relative}" is a symbolic link: PostgreSQL sends links only as pg_tblspc/<oid>`,

@@ -1,6 +1,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileSystemError } from '../fs/fs-error.js';
+import { isBackupLink } from './backup-links.js';
 
 const fsyncPath = async (path: string): Promise<void> => {
   try {
@@ -14,14 +15,6 @@ const fsyncPath = async (path: string): Promise<void> => {
     throw fileSystemError(error, 'fsync', path);
   }
 };
-
-/**
- * Whether a link at `relative` (inside a backup) is one a backup has: a tablespace link
- * pg_tblspc/<oid>, or pg_wal made by --waldir. Walks follow these, once, and no other: a
- * link loop (a -> .) or a link to / planted in the tree would otherwise never end.
- */
-export const isBackupLink = (relative: string): boolean =>
-  /^pg_tblspc\/[0-9]+$/.test(relative) || relative === 'pg_wal' || relative === 'pg_xlog';
 
 /**
  * The last step of making a backup durable: every directory under `root` (following the

@@ -6,15 +6,15 @@ import { createOutput } from './output.js';
 /** Commander codes that mean "help or version was shown": success, not an error. */
 const displayCodes = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
 
+/** Hints are written with the tool's own name ("Try "basebackup --help""); print the invoked one. */
+const asInvoked = (hint: string, tool: string, name: string): string =>
+  name === tool ? hint : hint.split(`"${tool} `).join(`"${name} `);
+
 /**
  * Runs a tool's CLI body and turns whatever it throws into one line on stderr and an exit
  * status. Errors never leak a password: messages are built from typed errors whose text the
  * core composes without secrets, and unknown errors print only their message.
  */
-/** Hints are written with the tool's own name ("Try "basebackup --help""); print the invoked one. */
-const asInvoked = (hint: string, tool: string, name: string): string =>
-  name === tool ? hint : hint.split(`"${tool} `).join(`"${name} `);
-
 export const runCli = async (
   tool: string,
   io: ToolIO,

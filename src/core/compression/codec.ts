@@ -28,9 +28,12 @@ export interface DecompressOptions {
   readonly name?: string;
   /** A hint for frames that do not record their size (the WAL segment size). */
   readonly expectedSize?: number;
-  /** Refuse output larger than this (default 1 GiB). */
+  /** Refuse output larger than this (default MAX_DECOMPRESSED_BYTES). */
   readonly maxOutput?: number;
 }
+
+/** The largest WAL segment PostgreSQL can be built with: no file of ours decompresses larger. */
+export const MAX_DECOMPRESSED_BYTES = 1024 * 1024 * 1024;
 
 /** Whole-buffer decompression; damaged input throws CompressionError('corrupt-compressed-data'). */
 export async function decompressBuffer(
@@ -39,15 +42,16 @@ export async function decompressBuffer(
   options: DecompressOptions = {},
 ): Promise<Buffer> {
   const name = options.name ?? `${method} data`;
+  const maxOutput = options.maxOutput ?? MAX_DECOMPRESSED_BYTES;
   switch (method) {
     case 'none':
       return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     case 'gzip':
-      return gzipDecompress(data, name, options.maxOutput ?? 1024 * 1024 * 1024);
+      return gzipDecompress(data, name, maxOutput);
     case 'lz4':
-      return lz4Decompress(data, name, options.maxOutput ?? 1024 * 1024 * 1024);
+      return lz4Decompress(data, name, maxOutput);
     case 'zstd':
-      return zstdDecompress(data, { ...options, name });
+      return zstdDecompress(data, { ...options, name, maxOutput });
   }
 }
 

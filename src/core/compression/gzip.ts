@@ -13,10 +13,10 @@ export const GZIP_DEFAULT_LEVEL = constants.Z_DEFAULT_COMPRESSION;
 export const gzipCompress = async (data: Uint8Array, level = GZIP_DEFAULT_LEVEL): Promise<Buffer> =>
   gzipAsync(data, { level });
 
-/** Decompresses every gzip member of `data` (gzip(1) concatenates them too). */
 /**
- * Whole-buffer gunzip, refusing output past `maxOutput` (zlib stops there instead of growing
- * a buffer): a small file of zeros must not cost gigabytes, as it can for lz4 and zstd not.
+ * Decompresses every gzip member of `data` (gzip(1) concatenates them too), refusing output
+ * past `maxOutput`: zlib stops there instead of growing a buffer, so a small file of zeros
+ * cannot cost gigabytes (lz4 and zstd are capped the same way).
  */
 export const gzipDecompress = async (
   data: Uint8Array,

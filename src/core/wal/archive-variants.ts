@@ -34,8 +34,8 @@ export const archiveNamesFor = (file: WalFileName): readonly (readonly [string, 
 
 /**
  * The forms of `file` present in `archive` as regular files, plain first. A handful of
- * lstat(2) calls, never a directory scan: archives hold hundreds of thousands of files and restore_command runs
- * once per segment.
+ * lstat(2) calls, never a directory scan: archives hold hundreds of thousands of files and
+ * restore_command runs once per segment.
  */
 export function findArchivedVariants(archive: string, file: WalFileName): ArchivedVariant[] {
   const found: ArchivedVariant[] = [];

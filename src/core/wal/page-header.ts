@@ -94,7 +94,8 @@ export interface SegmentIdentity {
  * a valid segment and block size, the start address the name implies, the expected system,
  * and a timeline that is the name's or one of its ancestors. A promotion in the middle of a
  * segment starts the new timeline's segment as a copy of the old one up to the switch
- * point, so its first pages carry the OLD timeline; the server writes and reads it so. Throws ValidationError (code 'wal-header-mismatch' or 'wal-foreign-system').
+ * point, so its first pages carry the OLD timeline; the server writes and reads it so.
+ * Throws ValidationError (code 'wal-header-mismatch' or 'wal-foreign-system').
  */
 export function validateSegmentHeader(page: Buffer, check: SegmentCheck): SegmentIdentity {
   let header: WalLongPageHeader;
@@ -102,7 +103,8 @@ export function validateSegmentHeader(page: Buffer, check: SegmentCheck): Segmen
     header = parseLongPageHeader(page);
   } catch (error) {
     // Every refusal names the file: a server log shows which one to look at.
-    throw headerError(`Cannot accept "${check.name}": ${(error as Error).message.replace(/^Cannot read WAL page header: /, 'WAL page header: ')}`);
+    const reason = (error as Error).message.replace(/^Cannot read WAL page header: /, 'WAL page header: ');
+    throw headerError(`Cannot accept "${check.name}": ${reason}`);
   }
   const major = majorOfWalPageMagic(header.magic);
   const name = check.name;

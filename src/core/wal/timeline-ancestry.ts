@@ -1,13 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseLongPageHeader, type SegmentCheck, type SegmentIdentity, validateSegmentHeader } from './page-header.js';
+import { historyFileName } from './segment-name.js';
 import { parseTimelineHistory } from './timeline-history.js';
 
 /** History files are a few lines per promotion; anything larger is not one. */
 const MAX_HISTORY_BYTES = 1024 * 1024;
-
-const historyFileName = (timeline: number): string =>
-  `${timeline.toString(16).toUpperCase().padStart(8, '0')}.history`;
 
 /**
  * The ancestors of `timeline` as listed by its history file, taken from the first of `dirs`

@@ -11,7 +11,7 @@ import { tempPathFor } from '../../core/fs/temp-name.js';
 import { readArchiveSystemId } from '../../core/wal/archive-system-id.js';
 import { isBackupHistoryText, MAX_BACKUP_HISTORY_BYTES } from '../../core/wal/backup-history.js';
 import { type ArchivedVariant, findArchivedVariants, isArchiveDirectory } from '../../core/wal/archive-variants.js';
-import { DEFAULT_SEGMENT_SIZE } from '../../core/wal/segment-size.js';
+import { DEFAULT_SEGMENT_SIZE, MAX_SEGMENT_SIZE } from '../../core/wal/segment-size.js';
 import { validateSegmentHeaderWithHistory } from '../../core/wal/timeline-ancestry.js';
 import { parseTimelineHistory } from '../../core/wal/timeline-history.js';
 import type { WalFileName } from '../../core/wal/wal-file-kind.js';
@@ -91,16 +91,14 @@ export async function runRestoreWal(options: RestoreWalOptions): Promise<Restore
   };
 }
 
-/** The largest WAL segment PostgreSQL can be built with; no archived file of ours is larger. */
-const MAX_ARCHIVED_BYTES = 1024 * 1024 * 1024;
-
 /** Reads an archived file without following a link (one swapped in after the lookup). */
 const readRegularFile = async (path: string): Promise<Buffer> => {
   const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
-    if (info.size > MAX_ARCHIVED_BYTES) throw Object.assign(new Error(`${info.size} bytes, more than any WAL file`), { code: 'EFBIG' });
+    // No archived file of ours is larger than the largest segment PostgreSQL can be built with.
+    if (info.size > MAX_SEGMENT_SIZE) throw Object.assign(new Error(`${info.size} bytes, more than any WAL file`), { code: 'EFBIG' });
     return await handle.readFile();
   } finally {
     await handle.close();

@@ -1,5 +1,5 @@
 import type { TLSSocket } from 'node:tls';
-import { checkAuthRequest } from '../auth/auth-requirements.js';
+import { type AuthRequest, checkAuthRequest } from '../auth/auth-requirements.js';
 import { AuthenticationError, AuthenticationErrorCode } from '../auth/authentication-error.js';
 import { chooseSaslMechanism } from '../auth/choose-sasl-mechanism.js';
 import { md5PasswordMessage } from '../auth/md5.js';
@@ -59,7 +59,7 @@ export const runStartup = async (
   let authMethod: AuthMethodUsed = 'trust';
   // libpq's check_expected_areq: judged before anything is sent back, so a server asking for
   // a password in a way the connection forbids never gets it.
-  const allowed = (request: 'password' | 'md5' | 'sasl' | 'none'): void =>
+  const allowed = (request: AuthRequest): void =>
     checkAuthRequest(request, resolved.channelBinding, resolved.requireAuth);
   const needPassword = async (): Promise<string> => {
     const value = await password.get();
@@ -103,12 +103,13 @@ export const runStartup = async (
         authMethod = scram.mechanism;
         continue;
       }
-      case 'authenticationSASLContinue':
+      case 'authenticationSASLContinue': {
         if (scram === undefined || saslVerified) break;
         // Up to 2^31-1 iterations, hashed off the event loop: a deadline or abort ends the wait.
         const final = await session.channel.whileOpen(scram.clientFinalMessageAsync(message.data.toString('utf8')));
         session.send(saslResponse(Buffer.from(final, 'utf8')));
         continue;
+      }
       case 'authenticationSASLFinal':
         if (scram === undefined || saslVerified) break;
         scram.verifyServerFinal(message.data.toString('utf8'));

@@ -155,3 +155,23 @@ export const nextQuery = async (reader: FrontendReader): Promise<string | undefi
     if (message.type === 'X') return undefined;
   }
 };
+
+/**
+ * Answers what basebackup and receivewal ask a walsender before their real work, as a
+ * PostgreSQL 15 server with 16 MB segments and no group access: IDENTIFY_SYSTEM,
+ * SHOW wal_segment_size, SHOW data_directory_mode. False for any other query.
+ */
+export const answerServerFacts = (
+  reader: FrontendReader,
+  text: string,
+  identity: { readonly systemId: string; readonly xlogpos: string },
+): boolean => {
+  const answers: Readonly<Record<string, Buffer>> = {
+    IDENTIFY_SYSTEM: resultSet(['systemid', 'timeline', 'xlogpos', 'dbname'], [identity.systemId, '1', identity.xlogpos, null]),
+    'SHOW wal_segment_size': resultSet(['wal_segment_size'], ['16MB']),
+    'SHOW data_directory_mode': resultSet(['data_directory_mode'], ['0700']),
+  };
+  const answer = answers[text];
+  if (answer !== undefined) reader.socket.write(answer);
+  return answer !== undefined;
+};

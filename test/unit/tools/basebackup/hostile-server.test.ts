@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TAR_BLOCK_SIZE, createTarHeader, tarPadding } from '../../../../src/core/backup/tar-format.js';
 import { main as basebackup } from '../../../../src/tools/basebackup/cli.js';
 import {
-  FrontendReader, type ScriptedServer, nextQuery, readyForQuery, resultRows, resultSet, startScriptedServer, startupReply,
+  FrontendReader, type ScriptedServer, answerServerFacts, nextQuery, readyForQuery, resultRows, startScriptedServer, startupReply,
 } from '../../pg/connection/scripted-server.js';
 import { cstr, int16, msg } from '../../pg/protocol/wire.js';
 import { captureIO } from '../../../harness/capture-io.js';
@@ -55,10 +55,8 @@ const serve = async (script: Script): Promise<void> => {
   for (;;) {
     const text = await nextQuery(reader);
     if (text === undefined) return;
-    if (text === 'IDENTIFY_SYSTEM') reader.socket.write(resultSet(['systemid', 'timeline', 'xlogpos', 'dbname'], [SYSID, '1', '0/2000000', null]));
-    else if (text === 'SHOW wal_segment_size') reader.socket.write(resultSet(['wal_segment_size'], ['16MB']));
-    else if (text === 'SHOW data_directory_mode') reader.socket.write(resultSet(['data_directory_mode'], ['0700']));
-    else if (text.startsWith('BASE_BACKUP')) {
+    if (answerServerFacts(reader, text, { systemId: SYSID, xlogpos: '0/2000000' })) continue;
+    if (text.startsWith('BASE_BACKUP')) {
       const tablespaces = [[null, null, '1'], ...script.tablespaces.map(([oid, location]) => [oid, location, '1'])];
       reader.socket.write(Buffer.concat([
         resultRows(['recptr', 'tli'], [['0/2000028', '1']]),

@@ -8,7 +8,7 @@ import { StreamedHeaderCheck } from '../../../../src/core/wal/streamed-header-ch
 import { main as receivewal } from '../../../../src/tools/receivewal/cli.js';
 import { cstr, int16, msg } from '../../pg/protocol/wire.js';
 import {
-  FrontendReader, type ScriptedServer, resultSet, startScriptedServer, startupReply,
+  FrontendReader, type ScriptedServer, answerServerFacts, nextQuery, startScriptedServer, startupReply,
 } from '../../pg/connection/scripted-server.js';
 import { captureIO } from '../../../harness/capture-io.js';
 import { makeSegment, SYSID } from '../archive-hooks/wal-fixtures.js';
@@ -36,21 +36,10 @@ const walsender = async (wal: Buffer, systemId = SYSID): Promise<void> => {
   await reader.untyped();
   reader.socket.write(startupReply());
   for (;;) {
-    let query: { type: string; body: Buffer };
-    try {
-      query = await reader.typed();
-    } catch {
-      return;
-    }
-    if (query.type !== 'Q') continue;
-    const text = query.body.toString('utf8').replace(/\0$/, '');
-    if (text === 'IDENTIFY_SYSTEM') {
-      reader.socket.write(resultSet(['systemid', 'timeline', 'xlogpos', 'dbname'], [systemId, '1', '0/1000000', null]));
-    } else if (text === 'SHOW wal_segment_size') {
-      reader.socket.write(resultSet(['wal_segment_size'], ['16MB']));
-    } else if (text === 'SHOW data_directory_mode') {
-      reader.socket.write(resultSet(['data_directory_mode'], ['0700']));
-    } else if (text.startsWith('START_REPLICATION')) {
+    const text = await nextQuery(reader);
+    if (text === undefined) return;
+    if (answerServerFacts(reader, text, { systemId, xlogpos: '0/1000000' })) continue;
+    if (text.startsWith('START_REPLICATION')) {
       reader.socket.write(msg('W', Buffer.from([0]), int16(0)));
       for (let at = 0; at < wal.length; at += 128 * 1024) {
         const data = wal.subarray(at, at + 128 * 1024);
@@ -126,19 +115,12 @@ describe('a walsender that never ends the COPY', () => {
       const reader = new FrontendReader(await server.nextConnection());
       await reader.untyped();
       reader.socket.write(startupReply());
+      // CopyDone and status updates are never answered: nextQuery passes over them.
       for (;;) {
-        let query;
-        try {
-          query = await reader.typed();
-        } catch {
-          return;
-        }
-        if (query.type !== 'Q') continue; // CopyDone and status updates: never answered
-        const text = query.body.toString('utf8').replace(/\0$/, '');
-        if (text === 'IDENTIFY_SYSTEM') reader.socket.write(resultSet(['systemid', 'timeline', 'xlogpos', 'dbname'], [SYSID, '1', '0/1000000', null]));
-        else if (text === 'SHOW wal_segment_size') reader.socket.write(resultSet(['wal_segment_size'], ['16MB']));
-        else if (text === 'SHOW data_directory_mode') reader.socket.write(resultSet(['data_directory_mode'], ['0700']));
-        else if (text.startsWith('START_REPLICATION')) reader.socket.write(msg('W', Buffer.from([0]), int16(0)));
+        const text = await nextQuery(reader);
+        if (text === undefined) return;
+        if (answerServerFacts(reader, text, { systemId: SYSID, xlogpos: '0/1000000' })) continue;
+        if (text.startsWith('START_REPLICATION')) reader.socket.write(msg('W', Buffer.from([0]), int16(0)));
       }
     })();
     const io = captureIO(dir);
