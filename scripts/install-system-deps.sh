@@ -4,7 +4,10 @@
 set -euo pipefail
 # man-db: the conformance test renders every man page; python3: the libpq comparison test;
 # libipc-run-perl: PostgreSQL's own TAP suites of the tools we replace (scripts/pg-tap-suites.sh).
-packages=(postgresql-15 postgresql-client-15 docker.io busybox-static lz4 zstd gzip openssl man-db python3 libipc-run-perl)
+# ceph-mon, ceph-osd, radosgw, ceph-common, uuid-runtime, curl: the one-node Ceph cluster whose
+# RADOS Gateway is the real S3 store of the object-archive tests (test/harness/objstore).
+packages=(postgresql-15 postgresql-client-15 docker.io busybox-static lz4 zstd gzip openssl man-db python3 libipc-run-perl
+  ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

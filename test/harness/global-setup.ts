@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopObjectStore } from './objstore/object-store.js';
 import { REPO_ROOT } from './pg/binaries.js';
 import { forget, reapLeftovers, registerTempDir } from './pg/leftovers.js';
 import { findServerUser } from './pg/server-user.js';
@@ -42,6 +43,7 @@ export async function setup(): Promise<void> {
 }
 
 export function teardown(): void {
+  if (runDir !== undefined) stopObjectStore(runDir);
   reapLeftovers();
   if (runDir !== undefined && process.env['WS_KEEP_TEST_DIRS'] !== '1') rmSync(runDir, { recursive: true, force: true });
   if (runDirHandle !== undefined) forget(runDirHandle);

@@ -5,24 +5,34 @@ import { historyFileName } from './segment-name.js';
 import { parseTimelineHistory } from './timeline-history.js';
 
 /** History files are a few lines per promotion; anything larger is not one. */
-const MAX_HISTORY_BYTES = 1024 * 1024;
+export const MAX_HISTORY_BYTES = 1024 * 1024;
 
 /**
- * The ancestors of `timeline` as listed by its history file, taken from the first of `dirs`
- * that holds a readable, well-formed one (pg_wal keeps the history of its own timeline; an
- * archive keeps every timeline's). Undefined when none does: callers then fall back to the
- * rule that an ancestor is older, which is all the server's own name rules guarantee.
+ * Where a history file may be found: a directory (pg_wal, an archive directory) or any other
+ * place that can hand over a small file by name (an object archive). Undefined: not there.
+ */
+export type HistorySource = string | ((name: string) => Promise<Buffer | undefined>);
+
+const readFrom = async (source: HistorySource, name: string): Promise<Buffer | undefined> =>
+  typeof source === 'string' ? readFile(join(source, name)) : source(name);
+
+/**
+ * The ancestors of `timeline` as listed by its history file, taken from the first of
+ * `sources` that holds a readable, well-formed one (pg_wal keeps the history of its own
+ * timeline; an archive keeps every timeline's). Undefined when none does: callers then fall
+ * back to the rule that an ancestor is older, which is all the server's own name rules
+ * guarantee.
  */
 export async function readAncestorTimelines(
-  dirs: readonly string[],
+  sources: readonly HistorySource[],
   timeline: number,
 ): Promise<readonly number[] | undefined> {
   if (timeline <= 1) return [];
-  for (const dir of dirs) {
+  for (const source of sources) {
     let text: string;
     try {
-      const data = await readFile(join(dir, historyFileName(timeline)));
-      if (data.length > MAX_HISTORY_BYTES) continue;
+      const data = await readFrom(source, historyFileName(timeline));
+      if (data === undefined || data.length > MAX_HISTORY_BYTES) continue;
       text = data.toString('utf8');
     } catch {
       continue;
@@ -37,13 +47,13 @@ export async function readAncestorTimelines(
 }
 
 /**
- * validateSegmentHeader, with the name's timeline history read from `historyDirs` when (and
- * only when) the first page carries an older timeline: the common case reads no extra file.
+ * validateSegmentHeader, with the name's timeline history read from `historySources` when
+ * (and only when) the first page carries an older timeline: the common case reads no file.
  */
 export async function validateSegmentHeaderWithHistory(
   page: Buffer,
   check: SegmentCheck,
-  historyDirs: readonly string[],
+  historySources: readonly HistorySource[],
 ): Promise<SegmentIdentity> {
   const nameTimeline = Number.parseInt(check.name.slice(0, 8), 16);
   let pageTimeline: number | undefined;
@@ -53,6 +63,6 @@ export async function validateSegmentHeaderWithHistory(
     pageTimeline = undefined; // validateSegmentHeader below reports it
   }
   if (pageTimeline === undefined || !(pageTimeline < nameTimeline)) return validateSegmentHeader(page, check);
-  const ancestors = await readAncestorTimelines(historyDirs, nameTimeline);
+  const ancestors = await readAncestorTimelines(historySources, nameTimeline);
   return validateSegmentHeader(page, ancestors === undefined ? check : { ...check, ancestorTimelines: ancestors });
 }

@@ -3,6 +3,7 @@ import type { ToolIO } from '../../core/cli/io.js';
 import { createOutput, type Output } from '../../core/cli/output.js';
 import { createProgram } from '../../core/cli/program.js';
 import { runCli } from '../../core/cli/run-tool.js';
+import { S3_CONFIG_VARIABLE } from '../../core/archive/location.js';
 import { UsageError } from '../../core/errors.js';
 import type { ToolMain } from '../registry.js';
 import { type ArchiveCleanupOptions, type ArchiveCleanupResult, runArchiveCleanup } from './run.js';
@@ -21,6 +22,7 @@ const buildProgram = (io: ToolIO) =>
     .addOption(new Option('--latest-backup', 'keep what the newest *.backup file needs (cron, no %r)'))
     .addOption(new Option('--no-compressed', 'leave .gz/.lz4/.zst files alone, exactly as pg_archivecleanup'))
     .addOption(new Option('--json', 'report the cutoff, the files removed and the bytes freed as JSON'))
+    .addOption(new Option('--s3-config <file>', `S3 settings for s3:// archives (else $${S3_CONFIG_VARIABLE})`))
     .addHelpText(
       'after',
       [
@@ -29,6 +31,9 @@ const buildProgram = (io: ToolIO) =>
         "  archive_cleanup_command = 'archivecleanup [OPTION]... ARCHIVELOCATION %r'",
         'e.g.',
         "  archive_cleanup_command = 'archivecleanup /mnt/server/archiverdir %r'",
+        '',
+        'ARCHIVELOCATION is a directory or s3://BUCKET[/PREFIX] (one paged listing, then',
+        'DeleteObjects in batches of 1,000; the same files are chosen as in a directory).',
         '',
         'Or for use as a standalone archive cleaner:',
         'e.g.',
@@ -50,7 +55,7 @@ const buildProgram = (io: ToolIO) =>
     );
 
 interface ParsedArgs {
-  readonly options: Omit<ArchiveCleanupOptions, 'debug' | 'onFile'>;
+  readonly options: Omit<ArchiveCleanupOptions, 'debug' | 'onFile' | 'cwd' | 'env' | 'signal'>;
   readonly debug: boolean;
   readonly json: boolean;
 }
@@ -81,6 +86,7 @@ export const parseArchiveCleanupArgs = (argv: readonly string[], io: ToolIO): Pa
       cleanBackupHistory: opts['cleanBackupHistory'] === true,
       compressed: opts['compressed'] !== false,
       measure: json,
+      s3ConfigFile: typeof opts['s3Config'] === 'string' ? opts['s3Config'] : undefined,
     },
     debug: opts['debug'] === true,
     json,
@@ -91,8 +97,11 @@ export const main: ToolMain = (argv, io) =>
   runCli(TOOL, io, 2, async () => {
     const { options, debug, json } = parseArchiveCleanupArgs(argv, io);
     const out = createOutput(TOOL, io);
-    const result = runArchiveCleanup({
+    const result = await runArchiveCleanup({
       ...options,
+      cwd: io.cwd,
+      env: io.env,
+      signal: io.signal,
       ...(debug ? { debug: (line: string) => out.log(line) } : {}),
       ...(options.dryRun && !json ? { onFile: (path: string) => out.print(path) } : {}),
     });

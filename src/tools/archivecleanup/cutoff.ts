@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import type { ArchiveStore } from '../../core/archive/archive-store.js';
 import { UsageError, ValidationError } from '../../core/errors.js';
-import { fileSystemError } from '../../core/fs/fs-error.js';
+import { MAX_BACKUP_HISTORY_BYTES } from '../../core/wal/backup-history.js';
 import {
   backupNameScansAsFour, isBackupHistoryFileName, isPartialXLogFileName, isXLogFileName, trimExtension,
 } from './wal-names.js';
@@ -37,7 +36,11 @@ export interface BackupCutoff {
  * history file only appears once its backup has finished, so the backup it describes is
  * usable. Its START WAL LOCATION must agree with its name, or nothing is removed.
  */
-export function cutoffFromLatestBackup(archive: string, names: readonly string[], extension: string | undefined): BackupCutoff {
+export async function cutoffFromLatestBackup(
+  archive: ArchiveStore,
+  names: readonly string[],
+  extension: string | undefined,
+): Promise<BackupCutoff> {
   let best: { name: string; trimmed: string } | undefined;
   for (const name of names) {
     const trimmed = trimExtension(name, extension);
@@ -47,17 +50,14 @@ export function cutoffFromLatestBackup(archive: string, names: readonly string[]
   if (best === undefined) {
     throw new ValidationError(
       'no-backup-history',
-      `Cannot choose a cutoff: no backup history file (*.backup) in "${archive}"`,
+      `Cannot choose a cutoff: no backup history file (*.backup) in "${archive.location}"`,
       { hint: 'Give the oldest WAL file to keep as an argument, or archive a base backup first.' },
     );
   }
-  const path = join(archive, best.name);
-  let text: string;
-  try {
-    text = readFileSync(path, 'latin1');
-  } catch (error) {
-    throw fileSystemError(error, 'read backup history file', path);
-  }
+  const path = `${archive.location}/${best.name}`;
+  const found = await archive.read(best.name, MAX_BACKUP_HISTORY_BYTES);
+  if (found === undefined) throw new ValidationError('no-backup-history', `Cannot read backup history file "${path}": it went away`);
+  const text = found.data.toString('latin1');
   const field = (key: string): string | undefined =>
     new RegExp(`^${key}: (.*)$`, 'm').exec(text)?.[1]?.trim();
   const start = field('START WAL LOCATION');

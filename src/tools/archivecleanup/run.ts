@@ -1,14 +1,20 @@
-import { readdirSync, statSync, unlinkSync } from 'node:fs';
-import { FileSystemError, UsageError } from '../../core/errors.js';
-import { fsCodeOf, reasonOf } from '../../core/fs/fs-error.js';
-import { removeStaleTempFiles } from '../../core/fs/stale-temp-files.js';
+import { statSync } from 'node:fs';
+import type { ArchiveStore, ListedName } from '../../core/archive/archive-store.js';
+import { openArchive } from '../../core/archive/open-archive.js';
+import { UsageError } from '../../core/errors.js';
 import { type BackupCutoff, cutoffFromArgument, cutoffFromLatestBackup } from './cutoff.js';
 import {
   isBackupHistoryFileName, isPartialXLogFileName, isXLogFileName, trimExtension, uncompressedWalName,
 } from './wal-names.js';
 
 export interface ArchiveCleanupOptions {
+  /** A directory (messages name it as given) or an s3:// URL. */
   readonly archive: string;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** --s3-config (else $WARMSTANDBY_S3_CONFIG): settings of an object archive. */
+  readonly s3ConfigFile?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
   /** `%r`: the oldest file to keep; undefined with `latestBackup`. */
   readonly oldestKept?: string;
   /** Derive the cutoff from the newest `*.backup` file instead (cron). */
@@ -44,29 +50,41 @@ export interface ArchiveCleanupResult {
 const helpHint = 'Try "archivecleanup --help" for more information.';
 
 /**
- * pg_archivecleanup's algorithm: read the directory once, and remove every WAL segment or
+ * pg_archivecleanup's algorithm: list the archive once, and remove every WAL segment or
  * partial segment (and with -b backup history file) whose name after the 8 timeline digits
  * sorts before the cutoff's. History files, our system-identifier file and anything else are
- * never touched. No stat per entry: names decide. Beyond pg_archivecleanup: the temporary
- * files of archivewal pushers on this host that died mid-copy go too (stale-temp-files.ts).
+ * never touched. No stat per entry: names decide. The same choice for a directory and for a
+ * bucket (one paged listing, then DeleteObjects in batches). Beyond pg_archivecleanup: the
+ * temporary files of archivewal pushers on this host that died mid-copy go too
+ * (stale-temp-files.ts).
  */
-export function runArchiveCleanup(options: ArchiveCleanupOptions): ArchiveCleanupResult {
-  const { archive } = options;
-  let isDirectory = false;
+export async function runArchiveCleanup(options: ArchiveCleanupOptions): Promise<ArchiveCleanupResult> {
+  const { store, close } = await openArchive(options.archive, {
+    cwd: options.cwd,
+    env: options.env,
+    s3ConfigFile: options.s3ConfigFile,
+    signal: options.signal,
+  });
   try {
-    isDirectory = statSync(archive).isDirectory();
-  } catch {
-    isDirectory = false;
+    return await cleanUp(store, options);
+  } finally {
+    close();
   }
-  if (!isDirectory) {
+}
+
+const cleanUp = async (store: ArchiveStore, options: ArchiveCleanupOptions): Promise<ArchiveCleanupResult> => {
+  // Messages name a directory as it was given, as pg_archivecleanup's do.
+  const archive = store.kind === 'directory' ? options.archive : store.location;
+  if ((await store.unusableReason()) !== undefined) {
     throw new UsageError(`archive location "${archive}" does not exist`, { exitStatus: 2 });
   }
   let backup: BackupCutoff | undefined;
-  let names: string[] | undefined;
+  let listed: ListedName[] | undefined;
   let cutoff: string;
   if (options.latestBackup) {
-    names = readArchive(archive);
-    backup = cutoffFromLatestBackup(archive, names, options.extension);
+    listed = await store.list();
+    const names = listed.map((entry) => entry.name);
+    backup = await cutoffFromLatestBackup(store, names, options.extension);
     cutoff = backup.cutoff;
   } else {
     if (options.oldestKept === undefined) {
@@ -75,43 +93,34 @@ export function runArchiveCleanup(options: ArchiveCleanupOptions): ArchiveCleanu
     cutoff = cutoffFromArgument(options.oldestKept, options.extension);
   }
   options.debug?.(`keeping WAL file "${archive}/${cutoff}" and later`);
-  names ??= readArchive(archive);
+  listed ??= await store.list();
 
   const limit = cutoff.slice(8);
-  const removed: string[] = [];
-  let bytesFreed = options.measure ? 0 : undefined;
-  for (const name of names) {
+  const chosen: ListedName[] = [];
+  for (const entry of listed) {
+    const name = entry.name;
     const trimmed = trimExtension(name, options.extension);
     let key: string | undefined;
     if (isXLogFileName(trimmed) || isPartialXLogFileName(trimmed)) key = trimmed;
     else if (options.cleanBackupHistory && isBackupHistoryFileName(trimmed)) key = trimmed;
     else if (options.compressed) key = uncompressedWalName(trimmed);
-    if (key === undefined || !(key.slice(8) < limit)) continue;
-    const path = `${archive}/${name}`;
-    if (bytesFreed !== undefined) bytesFreed += sizeOf(path);
-    if (options.dryRun) {
-      options.onFile?.(path);
-      options.debug?.(`file "${path}" would be removed`);
-    } else {
-      options.debug?.(`removing file "${path}"`);
-      try {
-        unlinkSync(path);
-      } catch (error) {
-        throw ioError(error, `could not remove file "${path}"`, path);
-      }
-      options.onFile?.(path);
-    }
-    removed.push(name);
+    if (key !== undefined && key.slice(8) < limit) chosen.push(entry);
   }
-  let staleTemporaries: string[] = [];
-  if (!options.dryRun) {
-    try {
-      staleTemporaries = removeStaleTempFiles(archive, { names });
-    } catch (error) {
-      throw ioError(error, `could not remove stale temporary files in "${archive}"`, archive);
+  const bytesFreed = options.measure ? measure(store, chosen) : undefined;
+  const removed = chosen.map((entry) => entry.name);
+  if (options.dryRun) {
+    for (const name of removed) {
+      options.onFile?.(`${archive}/${name}`);
+      options.debug?.(`file "${archive}/${name}" would be removed`);
     }
-    for (const name of staleTemporaries) options.debug?.(`removed stale temporary file "${archive}/${name}"`);
+  } else {
+    await store.remove(removed, (name) => {
+      options.debug?.(`removing file "${archive}/${name}"`);
+      options.onFile?.(`${archive}/${name}`);
+    });
   }
+  const staleTemporaries = options.dryRun ? [] : await store.removeLeftovers(listed.map((entry) => entry.name));
+  for (const name of staleTemporaries) options.debug?.(`removed stale temporary file "${archive}/${name}"`);
   return {
     staleTemporaries,
     archive,
@@ -122,24 +131,12 @@ export function runArchiveCleanup(options: ArchiveCleanupOptions): ArchiveCleanu
     removed,
     bytesFreed,
   };
-}
-
-const readArchive = (archive: string): string[] => {
-  try {
-    return readdirSync(archive);
-  } catch (error) {
-    throw ioError(error, `could not open archive location "${archive}"`, archive);
-  }
 };
 
-const sizeOf = (path: string): number => {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-};
-
-/** pg_archivecleanup's I/O failures: its message text with the reason, exit status 1. */
-const ioError = (error: unknown, message: string, path: string): FileSystemError =>
-  new FileSystemError(fsCodeOf(error), `${message}: ${reasonOf(error)}`, path, { cause: error });
+/** Sizes of the files about to go (--json): from the listing where it has them, else a stat each. */
+const measure = (store: ArchiveStore, entries: readonly ListedName[]): number =>
+  entries.reduce((sum, entry) => {
+    const path = entry.size === undefined ? store.localPath(entry.name) : undefined;
+    const size = entry.size ?? (path === undefined ? 0 : (statSync(path, { throwIfNoEntry: false })?.size ?? 0));
+    return sum + size;
+  }, 0);

@@ -5,32 +5,40 @@ import { createProgram } from '../../core/cli/program.js';
 import { formatBytes } from '../../core/cli/progress.js';
 import { runCli } from '../../core/cli/run-tool.js';
 import { parseCompressionSpec } from '../../core/compression/compression-spec.js';
+import { S3_CONFIG_VARIABLE } from '../../core/archive/location.js';
 import { UsageError } from '../../core/errors.js';
 import { type ArchiveWalOptions, type ArchiveWalResult, runArchiveWal } from './run.js';
 
 const TOOL = 'archivewal';
 
 const buildProgram = (io: ToolIO) =>
-  createProgram(TOOL, `${TOOL} copies a finished WAL file into an archive directory, safely.`, io)
-    .usage('[OPTION]... WALFILE ARCHIVEDIR')
+  createProgram(TOOL, `${TOOL} copies a finished WAL file into an archive (directory or S3 bucket), safely.`, io)
+    .usage('[OPTION]... WALFILE ARCHIVE')
     .argument('[arguments...]')
     .addOption(new Option('-Z, --compress <method[:detail]>', 'compress segments: gzip, lz4 or zstd[:level]'))
     .addOption(new Option('-v, --verbose', 'say what was archived (stderr)'))
     .addOption(new Option('--json', 'print the result as one JSON document'))
     .addOption(new Option('--no-sync', 'do not fsync (for tests only: a crash may lose the archive)'))
+    .addOption(new Option('--s3-config <file>', `S3 settings for s3:// archives (else $${S3_CONFIG_VARIABLE})`))
     .addHelpText(
       'after',
       [
         '',
         'For use as archive_command in postgresql.conf:',
         "  archive_command = 'archivewal %p /mnt/server/archivedir'",
+        "  archive_command = 'archivewal %p s3://bucket/cluster1'",
+        '',
+        'ARCHIVE is a directory or s3://BUCKET[/PREFIX] (see "Object-storage archives" in the',
+        'README and man page for endpoint, region and credentials; never put secrets in the URL).',
         '',
         'WALFILE (%p) must be a WAL segment, a .partial segment, a timeline .history file or a',
         'backup history (.backup) file, named as the server names them; segments must carry',
-        'the page header of their name (PostgreSQL 14-18). The file is written under a temporary',
-        'name, fsynced, and linked into place, which never replaces an existing file; then the',
-        'directory is fsynced. The first segment records the cluster\'s system identifier in',
-        'ARCHIVEDIR/.warmstandby-system-identifier; segments of any other system are refused.',
+        'the page header of their name (PostgreSQL 14-18). In a directory the file is written',
+        'under a temporary name, fsynced, and linked into place, which never replaces an existing',
+        'file; then the directory is fsynced. In a bucket it is one PUT with If-None-Match: * and',
+        'Content-MD5, its SHA-256 kept in the object\'s metadata. The first segment records the',
+        'cluster\'s system identifier as .warmstandby-system-identifier in the archive; segments',
+        'of any other system are refused.',
         '',
         'A file already archived with identical content (also in compressed form) is success;',
         'with different content it is an error and the archived file stays as it was. -Z stores',
@@ -44,7 +52,7 @@ const buildProgram = (io: ToolIO) =>
     );
 
 interface ParsedArgs {
-  readonly options: Omit<ArchiveWalOptions, 'cwd'>;
+  readonly options: Omit<ArchiveWalOptions, 'cwd' | 'env' | 'signal'>;
   readonly verbose: boolean;
   readonly json: boolean;
 }
@@ -56,7 +64,7 @@ export const parseArchiveWalArgs = (argv: readonly string[], io: ToolIO): Parsed
   const hint = `Try "${TOOL} --help" for more information.`;
   const [source, archive, ...extra] = program.args;
   if (source === undefined) throw new UsageError('must specify the WAL file to archive (%p)', { exitStatus: 2, hint });
-  if (archive === undefined) throw new UsageError('must specify the archive directory', { exitStatus: 2, hint });
+  if (archive === undefined) throw new UsageError('must specify the archive (a directory or s3:// URL)', { exitStatus: 2, hint });
   if (extra.length > 0) throw new UsageError('too many command-line arguments', { exitStatus: 2, hint });
   const compressText = typeof opts['compress'] === 'string' ? opts['compress'] : 'none';
   let compression;
@@ -66,7 +74,13 @@ export const parseArchiveWalArgs = (argv: readonly string[], io: ToolIO): Parsed
     throw new UsageError((error as Error).message, { exitStatus: 2, hint });
   }
   return {
-    options: { source, archive, compression, sync: opts['sync'] !== false },
+    options: {
+      source,
+      archive,
+      compression,
+      sync: opts['sync'] !== false,
+      s3ConfigFile: typeof opts['s3Config'] === 'string' ? opts['s3Config'] : undefined,
+    },
     verbose: opts['verbose'] === true,
     json: opts['json'] === true,
   };
@@ -76,7 +90,7 @@ export const parseArchiveWalArgs = (argv: readonly string[], io: ToolIO): Parsed
 export const mainWithOptions = (argv: readonly string[], io: ToolIO): Promise<number> =>
   runCli(TOOL, io, 2, async () => {
     const { options, verbose, json } = parseArchiveWalArgs(argv, io);
-    const result = await runArchiveWal({ ...options, cwd: io.cwd });
+    const result = await runArchiveWal({ ...options, cwd: io.cwd, env: io.env, signal: io.signal });
     report(createOutput(TOOL, io), result, verbose, json);
     return 0;
   });

@@ -7,7 +7,7 @@ import { type PlainPushOutcome, pushPlainForm, wasPublished } from './plain-push
  * runs the job straight away (plain-push.ts); commander, colours and the codecs load only
  * for options, for something to say, or for an error to explain (cli-full.ts).
  */
-export const main: ToolMain = async (argv, io) => continueAfterPlainPush(await pushPlainForm(argv, io.cwd), argv, io);
+export const main: ToolMain = async (argv, io) => continueAfterPlainPush(await pushPlainForm(argv, io.cwd, io.env), argv, io);
 
 /**
  * What follows the plain form, here or after bin/archivewal's quick path (which passes its

@@ -3,7 +3,8 @@ import { basename, dirname } from 'node:path';
 import { ValidationError } from '../../core/errors.js';
 import { withFsError } from '../../core/fs/fs-error.js';
 import type { SegmentIdentity } from '../../core/wal/page-header.js';
-import { validateSegmentHeaderWithHistory } from '../../core/wal/timeline-ancestry.js';
+import type { ArchiveStore } from '../../core/archive/archive-store.js';
+import { MAX_HISTORY_BYTES, validateSegmentHeaderWithHistory } from '../../core/wal/timeline-ancestry.js';
 import { isBackupHistoryText, MAX_BACKUP_HISTORY_BYTES } from '../../core/wal/backup-history.js';
 import { parseTimelineHistory } from '../../core/wal/timeline-history.js';
 import { classifyWalFileName, type WalFileName } from '../../core/wal/wal-file-kind.js';
@@ -46,11 +47,12 @@ export function classifyIncoming(sourcePath: string): WalFileName {
  * timeline (the first segment after a promotion) is checked against the history of its
  * name's timeline, from pg_wal beside it or else from the archive.
  */
-export async function readIncoming(path: string, file: WalFileName, archive: string): Promise<IncomingFile> {
+export async function readIncoming(path: string, file: WalFileName, archive: ArchiveStore): Promise<IncomingFile> {
   const name = file.name;
   if (file.kind === 'segment' || file.kind === 'partial') {
     const { head, size } = await withFsError('read file', path, () => readHead(path));
-    const identity = await validateSegmentHeaderWithHistory(head, { name }, [dirname(path), archive]);
+    const fromArchive = async (history: string) => (await archive.read(history, MAX_HISTORY_BYTES))?.data;
+    const identity = await validateSegmentHeaderWithHistory(head, { name }, [dirname(path), fromArchive]);
     const segmentSize = identity.header.segmentSize;
     if (file.kind === 'segment' && size !== segmentSize) {
       throw refuse(name, `it holds ${size} bytes, a segment holds ${segmentSize}`);

@@ -4,7 +4,7 @@ import { type ArchiveWalResult, runArchiveWal } from './run.js';
 export type PlainPushOutcome = { readonly result: ArchiveWalResult } | { readonly error: unknown };
 
 /**
- * The form PostgreSQL runs once per segment, `archivewal %p DIR`: the job straight away,
+ * The form PostgreSQL runs once per segment, `archivewal %p ARCHIVE`: the job straight away,
  * uncompressed, fsync on. Returns undefined for any other argument list (options, a wrong
  * count): commander parses those.
  *
@@ -12,11 +12,15 @@ export type PlainPushOutcome = { readonly result: ArchiveWalResult } | { readonl
  * build also bundles it on its own into dist/quick/archivewal.cjs, which the bin/archivewal
  * shim runs before it loads the tool (scripts/bundle-quick-paths.mjs).
  */
-export const pushPlainForm = async (argv: readonly string[], cwd: string): Promise<PlainPushOutcome | undefined> => {
+export const pushPlainForm = async (
+  argv: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<PlainPushOutcome | undefined> => {
   if (argv.length !== 2 || argv.some((arg) => arg.startsWith('-'))) return undefined;
   const [source = '', archive = ''] = argv;
   try {
-    return { result: await runArchiveWal({ source, archive, cwd, compression: { method: 'none', level: 0 }, sync: true }) };
+    return { result: await runArchiveWal({ source, archive, cwd, env, compression: { method: 'none', level: 0 }, sync: true }) };
   } catch (error) {
     return { error };
   }

@@ -1,22 +1,25 @@
-import { readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { ArchiveStore, StoredVariant } from '../../core/archive/archive-store.js';
+import { openArchive } from '../../core/archive/open-archive.js';
+import { readArchiveSystemId, recordArchiveSystemId } from '../../core/archive/system-id.js';
 import { suffixOfCompression } from '../../core/compression/compression-method.js';
 import type { CompressionSpec } from '../../core/compression/compression-spec.js';
-import { FileSystemError, ValidationError } from '../../core/errors.js';
-import { copyToTempFile, publishNoReplace, writeTempFile } from '../../core/fs/durable.js';
+import { ValidationError } from '../../core/errors.js';
 import { filesEqual } from '../../core/fs/files-equal.js';
-import { withFsError } from '../../core/fs/fs-error.js';
-import { removeStaleTempFiles } from '../../core/fs/stale-temp-files.js';
-import { tempPathFor } from '../../core/fs/temp-name.js';
-import { readArchiveSystemId, recordArchiveSystemId } from '../../core/wal/archive-system-id.js';
-import { type ArchivedVariant, findArchivedVariants } from '../../core/wal/archive-variants.js';
+import { MAX_SEGMENT_SIZE } from '../../core/wal/segment-size.js';
 import { classifyIncoming, type IncomingFile, readIncoming } from './incoming.js';
 
 export interface ArchiveWalOptions {
   /** `%p`: the file to archive, relative to `cwd` (the data directory under archive_command). */
   readonly source: string;
+  /** An archive directory, or an s3:// URL. */
   readonly archive: string;
   readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** --s3-config (else $WARMSTANDBY_S3_CONFIG): settings of an object archive. */
+  readonly s3ConfigFile?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
   readonly compression: Pick<CompressionSpec, 'method' | 'level'>;
   /** false: no fsync at all (tests; never for a real archive). */
   readonly sync: boolean;
@@ -45,69 +48,90 @@ const loadCodec = () => import('../../core/compression/codec.js');
 export async function runArchiveWal(options: ArchiveWalOptions): Promise<ArchiveWalResult> {
   const sourcePath = resolve(options.cwd, options.source);
   const file = classifyIncoming(options.source);
-  const archive = resolve(options.cwd, options.archive);
-  const archiveInfo = await withFsError('archive into', archive, () => stat(archive));
-  if (!archiveInfo.isDirectory()) {
-    throw new ValidationError('archive-not-directory', `Cannot archive into "${archive}": not a directory`);
+  const { store, close } = await openArchive(options.archive, {
+    cwd: options.cwd,
+    env: options.env,
+    sync: options.sync,
+    s3ConfigFile: options.s3ConfigFile,
+    signal: options.signal,
+  });
+  try {
+    return await push(store, sourcePath, file, options);
+  } finally {
+    close();
   }
-  const incoming = await readIncoming(sourcePath, file, archive);
-  const systemIdentifier = await checkSystem(archive, incoming, options.sync);
+}
 
-  const existing = findArchivedVariants(archive, file);
-  if (existing.length > 0) return sameAsArchived(incoming, existing, systemIdentifier);
+const push = async (
+  store: ArchiveStore,
+  sourcePath: string,
+  file: ReturnType<typeof classifyIncoming>,
+  options: ArchiveWalOptions,
+): Promise<ArchiveWalResult> => {
+  const unusable = await store.unusableReason();
+  if (unusable !== undefined) {
+    throw new ValidationError('archive-not-directory', `Cannot archive into "${store.location}": ${unusable}`);
+  }
+  const incoming = await readIncoming(sourcePath, file, store);
+  const systemIdentifier = await checkSystem(store, incoming);
+
+  const existing = await store.variants(file);
+  if (existing.length > 0) return sameAsArchived(store, incoming, existing, systemIdentifier);
 
   const method = file.kind === 'segment' || file.kind === 'partial' ? options.compression.method : 'none';
   const storedAs = `${file.plainName}${suffixOfCompression(method)}`;
-  const finalPath = join(archive, storedAs);
-  const tmp = tempPathFor(finalPath);
   let storedBytes = incoming.size;
-  try {
-    if (method === 'none') {
-      await copyToTempFile(sourcePath, tmp, { sync: options.sync });
-    } else {
-      const { compressBuffer } = await loadCodec();
-      const stored = await compressBuffer(await incoming.content(), { method, level: options.compression.level });
-      storedBytes = stored.length;
-      await writeTempFile(tmp, stored, { sync: options.sync, mode: 0o600 });
-    }
-  } catch (error) {
-    // Out of space: what killed pushers on this host left behind may be the reason. Their
-    // files go (the archiver retries this push); a scan costs too much to do on every push.
-    if (error instanceof FileSystemError && error.code === 'disk-full') removeStaleTempFiles(archive);
-    throw error;
+  let outcome: 'created' | 'exists';
+  if (method === 'none') {
+    outcome = await store.createIfAbsent({ name: storedAs, body: { kind: 'file', path: sourcePath, size: incoming.size } });
+  } else {
+    const { compressBuffer } = await loadCodec();
+    const content = await incoming.content();
+    const stored = await compressBuffer(content, { method, level: options.compression.level });
+    storedBytes = stored.length;
+    outcome = await store.createIfAbsent({ name: storedAs, body: { kind: 'bytes', data: stored }, content });
   }
-  const outcome = await publishNoReplace(tmp, finalPath, { sync: options.sync });
   if (outcome === 'exists') {
-    // Another pusher published this name between our look and our link.
-    return sameAsArchived(incoming, findArchivedVariants(archive, file), systemIdentifier);
+    // Another pusher published this name between our look and our create.
+    return sameAsArchived(store, incoming, await store.variants(file), systemIdentifier);
   }
   return { file: file.name, outcome: 'archived', storedAs, bytes: incoming.size, storedBytes, systemIdentifier };
-}
+};
 
 /**
  * Segments carry their system identifier: the first one archived records it, any other
  * system's segment is refused. History and backup history files carry none.
  */
-const checkSystem = async (archive: string, incoming: IncomingFile, sync: boolean): Promise<string | undefined> => {
+const checkSystem = async (store: ArchiveStore, incoming: IncomingFile): Promise<string | undefined> => {
   const own = incoming.identity?.header.systemIdentifier;
-  if (own === undefined) return readArchiveSystemId(archive);
-  const recorded = await recordArchiveSystemId(archive, own, { sync });
+  if (own === undefined) return readArchiveSystemId(store);
+  const recorded = await recordArchiveSystemId(store, own);
   if (recorded !== own) {
     throw new ValidationError(
       'wal-foreign-system',
-      `Cannot archive "${incoming.file.name}": it belongs to database system ${own}, the archive "${archive}" to ${recorded}`,
-      { hint: 'Each cluster needs its own archive directory.' },
+      `Cannot archive "${incoming.file.name}": it belongs to database system ${own}, the archive "${store.location}" to ${recorded}`,
+      { hint: 'Each cluster needs its own archive.' },
     );
   }
   return recorded;
 };
 
-const sameContent = async (incoming: IncomingFile, variant: ArchivedVariant): Promise<boolean> => {
-  if (variant.compression === 'none') return filesEqual(incoming.path, variant.path);
+/**
+ * Whether `variant` holds the incoming bytes: by the checksum recorded with it when the store
+ * keeps one (no download), else by comparing the bytes (a plain file in a directory without
+ * reading it into memory).
+ */
+const sameContent = async (store: ArchiveStore, incoming: IncomingFile, variant: StoredVariant): Promise<boolean> => {
+  const recorded = await store.recordedContentSha256(variant.name);
+  if (recorded !== undefined) return recorded === createHash('sha256').update(await incoming.content()).digest('hex');
+  const local = store.localPath(variant.name);
+  if (local !== undefined && variant.compression === 'none') return filesEqual(incoming.path, local);
+  const fetched = await store.read(variant.name, MAX_SEGMENT_SIZE);
+  if (fetched === undefined) return false;
+  if (variant.compression === 'none') return fetched.data.equals(await incoming.content());
   const { decompressBuffer } = await loadCodec();
-  const raw = await withFsError('read archived file', variant.path, () => readFile(variant.path));
-  const content = await decompressBuffer(raw, variant.compression, {
-    name: variant.path,
+  const content = await decompressBuffer(fetched.data, variant.compression, {
+    name: `${store.location}/${variant.name}`,
     expectedSize: incoming.size,
     maxOutput: Math.max(incoming.size, 1) * 2,
   }).catch(() => undefined);
@@ -115,12 +139,13 @@ const sameContent = async (incoming: IncomingFile, variant: ArchivedVariant): Pr
 };
 
 const sameAsArchived = async (
+  store: ArchiveStore,
   incoming: IncomingFile,
-  existing: readonly ArchivedVariant[],
+  existing: readonly StoredVariant[],
   systemIdentifier: string | undefined,
 ): Promise<ArchiveWalResult> => {
   for (const variant of existing) {
-    if (!(await sameContent(incoming, variant))) {
+    if (!(await sameContent(store, incoming, variant))) {
       throw new ValidationError(
         'archived-differs',
         `Cannot archive "${incoming.file.name}": the archive already holds "${variant.name}" with different content`,

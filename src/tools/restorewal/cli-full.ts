@@ -4,6 +4,7 @@ import { createOutput, type Output } from '../../core/cli/output.js';
 import { createProgram } from '../../core/cli/program.js';
 import { formatBytes } from '../../core/cli/progress.js';
 import { runCli } from '../../core/cli/run-tool.js';
+import { S3_CONFIG_VARIABLE } from '../../core/archive/location.js';
 import { UsageError } from '../../core/errors.js';
 import { RestoreExit } from './exit-status.js';
 import { NotInArchiveError, type RestoreWalOptions, type RestoreWalResult, runRestoreWal } from './run.js';
@@ -11,21 +12,24 @@ import { NotInArchiveError, type RestoreWalOptions, type RestoreWalResult, runRe
 const TOOL = 'restorewal';
 
 const buildProgram = (io: ToolIO) =>
-  createProgram(TOOL, `${TOOL} fetches a WAL file from an archive directory for a recovering server.`, io)
-    .usage('[OPTION]... WALFILENAME TARGETPATH ARCHIVEDIR')
+  createProgram(TOOL, `${TOOL} fetches a WAL file from an archive (directory or S3 bucket) for a recovering server.`, io)
+    .usage('[OPTION]... WALFILENAME TARGETPATH ARCHIVE')
     .argument('[arguments...]')
     .addOption(new Option('-v, --verbose', 'say what was restored, and when a file is not archived (stderr)'))
     .addOption(new Option('--json', 'print the result as one JSON document'))
     .addOption(new Option('--no-sync', 'do not fsync the restored file'))
+    .addOption(new Option('--s3-config <file>', `S3 settings for s3:// archives (else $${S3_CONFIG_VARIABLE})`))
     .addHelpText(
       'after',
       [
         '',
         'For use as restore_command in postgresql.conf:',
         "  restore_command = 'restorewal %f %p /mnt/server/archivedir'",
+        "  restore_command = 'restorewal %f %p s3://bucket/cluster1'",
         '',
-        'WALFILENAME (%f) must be a segment, .partial, .history or .backup file name; it is found',
-        'in ARCHIVEDIR plain or compressed (NAME.gz, NAME.lz4, NAME.zst, as archivewal -Z writes',
+        'ARCHIVE is a directory or s3://BUCKET[/PREFIX]. WALFILENAME (%f) must be a segment,',
+        '.partial, .history or .backup file name; it is found in ARCHIVE plain or compressed',
+        '(NAME.gz, NAME.lz4, NAME.zst, as archivewal -Z writes',
         'it), checked, and written to TARGETPATH (%p) through a temporary name. Segments must',
         'carry the page header of their name, be whole, and belong to the system of the data',
         "directory (global/pg_control in the current directory) or else of the archive's record.",
@@ -34,10 +38,12 @@ const buildProgram = (io: ToolIO) =>
         '    0  restored',
         '    1  not in the archive (answered at once; the server asks again later)',
         '    2  usage error, or WALFILENAME is not a WAL file name',
-        '    3  I/O error: archive unreadable, TARGETPATH not writable, disk full',
+        '    3  I/O error: archive unreadable, TARGETPATH not writable, disk full, object store',
+        '       unreachable or failing after 20 s of retries',
         '  150  the archived file does not match its name (page header, size, history syntax)',
         '  151  the archived segment belongs to another database system',
-        '  152  the archived file is damaged (compressed data does not decompress)',
+        '  152  the archived file is damaged (SHA-256 differs from the one recorded at archiving,',
+        '       or compressed data does not decompress)',
         '  153  the archived file is compressed with a method this installation cannot load',
         'Statuses above 125 make PostgreSQL stop recovery instead of ending it early.',
       ].join('\n'),
@@ -52,12 +58,21 @@ export const mainWithOptions = (argv: readonly string[], io: ToolIO): Promise<nu
     const [file, target, archive, ...extra] = program.args;
     const hint = `Try "${TOOL} --help" for more information.`;
     if (file === undefined || target === undefined || archive === undefined || extra.length > 0) {
-      throw new UsageError('expected exactly WALFILENAME TARGETPATH ARCHIVEDIR (%f %p and the archive)', {
+      throw new UsageError('expected exactly WALFILENAME TARGETPATH ARCHIVE (%f %p and the archive)', {
         exitStatus: RestoreExit.usage,
         hint,
       });
     }
-    const options: RestoreWalOptions = { file, target, archive, cwd: io.cwd, sync: opts['sync'] !== false };
+    const options: RestoreWalOptions = {
+      file,
+      target,
+      archive,
+      cwd: io.cwd,
+      env: io.env,
+      sync: opts['sync'] !== false,
+      s3ConfigFile: typeof opts['s3Config'] === 'string' ? opts['s3Config'] : undefined,
+      signal: io.signal,
+    };
     const out = createOutput(TOOL, io);
     const verbose = opts['verbose'] === true || io.stderr.isTTY === true;
     try {

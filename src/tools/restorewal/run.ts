@@ -1,18 +1,19 @@
-import { constants } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import type { ArchiveStore, StoredVariant } from '../../core/archive/archive-store.js';
+import { openArchive } from '../../core/archive/open-archive.js';
+import { readArchiveSystemId } from '../../core/archive/system-id.js';
 import { decompressBuffer } from '../../core/compression/codec.js';
 import { CompressionError } from '../../core/compression/compression-error.js';
 import { FileSystemError, ValidationError, WarmstandbyError } from '../../core/errors.js';
 import { writeTempFile } from '../../core/fs/durable.js';
-import { fileSystemError, withFsError } from '../../core/fs/fs-error.js';
+import { withFsError } from '../../core/fs/fs-error.js';
 import { fsyncDirectory } from '../../core/fs/sync.js';
 import { tempPathFor } from '../../core/fs/temp-name.js';
-import { readArchiveSystemId } from '../../core/wal/archive-system-id.js';
 import { isBackupHistoryText, MAX_BACKUP_HISTORY_BYTES } from '../../core/wal/backup-history.js';
-import { type ArchivedVariant, findArchivedVariants, isArchiveDirectory } from '../../core/wal/archive-variants.js';
 import { DEFAULT_SEGMENT_SIZE, MAX_SEGMENT_SIZE } from '../../core/wal/segment-size.js';
-import { validateSegmentHeaderWithHistory } from '../../core/wal/timeline-ancestry.js';
+import { MAX_HISTORY_BYTES, validateSegmentHeaderWithHistory } from '../../core/wal/timeline-ancestry.js';
 import { parseTimelineHistory } from '../../core/wal/timeline-history.js';
 import type { WalFileName } from '../../core/wal/wal-file-kind.js';
 import { RestoreExit } from './exit-status.js';
@@ -23,9 +24,14 @@ export interface RestoreWalOptions {
   readonly file: string;
   /** `%p`: where to put it, relative to `cwd` (the data directory under restore_command). */
   readonly target: string;
+  /** An archive directory, or an s3:// URL. */
   readonly archive: string;
   readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
   readonly sync: boolean;
+  /** --s3-config (else $WARMSTANDBY_S3_CONFIG): settings of an object archive. */
+  readonly s3ConfigFile?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface RestoreWalResult {
@@ -46,29 +52,51 @@ export class NotInArchiveError extends WarmstandbyError {
 const fatal = (code: string, status: number, message: string, cause?: unknown): WarmstandbyError =>
   new WarmstandbyError(code, message, { exitStatus: status, ...(cause === undefined ? {} : { cause }) });
 
+/** Transient object-store trouble is retried this long; then the server asks again later. */
+const OBJECT_RETRY_BUDGET_MS = 20_000;
+
 /**
  * restore_command: find the file in the archive (plain or compressed), check it belongs
  * under the requested name and to this system, and put it at `%p` through a temporary name.
  */
 export async function runRestoreWal(options: RestoreWalOptions): Promise<RestoreWalResult> {
   const file = parseRequestedFile(options.file);
-  const archive = resolve(options.cwd, options.archive);
-  const variants = ioStep(() => findArchivedVariants(archive, file), archive);
+  const { store, close } = await openArchive(options.archive, {
+    cwd: options.cwd,
+    env: options.env,
+    s3ConfigFile: options.s3ConfigFile,
+    signal: options.signal,
+    retryBudgetMs: OBJECT_RETRY_BUDGET_MS,
+  }).catch((error: unknown) => {
+    throw error instanceof WarmstandbyError && error.code === 'usage' ? error : asIoError(error);
+  });
+  try {
+    return await restore(store, file, options);
+  } finally {
+    close();
+  }
+}
+
+const restore = async (store: ArchiveStore, file: WalFileName, options: RestoreWalOptions): Promise<RestoreWalResult> => {
+  const variants = await store.variants(file).catch((error: unknown) => {
+    throw asIoError(error);
+  });
   const variant = variants[0];
   if (variant === undefined) {
     // A typo in restore_command or an unmounted archive looks exactly like "not archived
     // yet" to the server, which would wait forever in silence: say it, every time.
-    if (!isArchiveDirectory(archive)) {
-      throw new FileSystemError('archive-missing', `Cannot read archive "${archive}": no such directory`, archive, {
+    const unusable = await store.unusableReason();
+    if (unusable !== undefined) {
+      throw new FileSystemError('archive-missing', `Cannot read archive "${store.location}": ${unusable}`, store.location, {
         exitStatus: RestoreExit.ioError,
       });
     }
-    throw new NotInArchiveError(file.name, archive);
+    throw new NotInArchiveError(file.name, store.location);
   }
 
-  const content = await readContent(variant);
-  const systemIdentifier = await expectedSystem(archive, options.cwd);
-  await checkContent(file, content, systemIdentifier, archive);
+  const content = await readContent(store, variant, file);
+  const systemIdentifier = await expectedSystem(store, options.cwd);
+  await checkContent(file, content, systemIdentifier, store);
 
   const target = resolve(options.cwd, options.target);
   const tmp = tempPathFor(target);
@@ -89,30 +117,25 @@ export async function runRestoreWal(options: RestoreWalOptions): Promise<Restore
     bytes: content.length,
     systemIdentifier,
   };
-}
-
-/** Reads an archived file without following a link (one swapped in after the lookup). */
-const readRegularFile = async (path: string): Promise<Buffer> => {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
-    // No archived file of ours is larger than the largest segment PostgreSQL can be built with.
-    if (info.size > MAX_SEGMENT_SIZE) throw Object.assign(new Error(`${info.size} bytes, more than any WAL file`), { code: 'EFBIG' });
-    return await handle.readFile();
-  } finally {
-    await handle.close();
-  }
 };
 
-const readContent = async (variant: ArchivedVariant): Promise<Buffer> => {
-  const raw = await withFsError('read archived file', variant.path, () => readRegularFile(variant.path)).catch(
-    (error: unknown) => {
-      throw asIoError(error);
-    },
-  );
+const readContent = async (store: ArchiveStore, variant: StoredVariant, file: WalFileName): Promise<Buffer> => {
+  const where = `${store.location}/${variant.name}`;
+  // No archived file of ours is larger than the largest segment PostgreSQL can be built with.
+  const fetched = await store.read(variant.name, MAX_SEGMENT_SIZE).catch((error: unknown) => {
+    throw asIoError(error);
+  });
+  // Removed between the lookup and the read (archivecleanup): not there any more.
+  if (fetched === undefined) throw new NotInArchiveError(file.name, store.location);
+  if (fetched.recordedSha256 !== undefined) {
+    const actual = createHash('sha256').update(fetched.data).digest('hex');
+    if (actual !== fetched.recordedSha256) {
+      throw fatal('corrupt-archived-file', RestoreExit.corruptCompressed,
+        `Cannot restore "${file.name}": "${where}" does not match the SHA-256 recorded when it was archived`);
+    }
+  }
   try {
-    return await decompressBuffer(raw, variant.compression, { name: variant.path, expectedSize: DEFAULT_SEGMENT_SIZE });
+    return await decompressBuffer(fetched.data, variant.compression, { name: where, expectedSize: DEFAULT_SEGMENT_SIZE });
   } catch (error) {
     if (error instanceof CompressionError && error.code !== 'compression-unavailable') {
       throw fatal('corrupt-archived-file', RestoreExit.corruptCompressed, error.message, error);
@@ -127,11 +150,11 @@ const readContent = async (variant: ArchivedVariant): Promise<Buffer> => {
 };
 
 /** The system the WAL must belong to: the data directory's pg_control, else the archive's record. */
-const expectedSystem = async (archive: string, cwd: string): Promise<string | undefined> => {
+const expectedSystem = async (store: ArchiveStore, cwd: string): Promise<string | undefined> => {
   const fromControl = await readControlSystemId(join(cwd, 'global', 'pg_control'));
   if (fromControl !== undefined) return fromControl;
   try {
-    return await readArchiveSystemId(archive);
+    return await readArchiveSystemId(store);
   } catch (error) {
     throw asIoError(error);
   }
@@ -157,14 +180,15 @@ const checkContent = async (
   file: WalFileName,
   content: Buffer,
   systemIdentifier: string | undefined,
-  archive: string,
+  store: ArchiveStore,
 ): Promise<void> => {
+  const fromArchive = async (history: string) => (await store.read(history, MAX_HISTORY_BYTES))?.data;
   const name = file.name;
   if (file.kind === 'segment' || file.kind === 'partial') {
     let segmentSize: number;
     try {
       const check = systemIdentifier === undefined ? { name } : { name, systemIdentifier };
-      segmentSize = (await validateSegmentHeaderWithHistory(content, check, [archive])).header.segmentSize;
+      segmentSize = (await validateSegmentHeaderWithHistory(content, check, [fromArchive])).header.segmentSize;
     } catch (error) {
       const foreign = error instanceof ValidationError && error.code === 'wal-foreign-system';
       const message = (error as Error).message.replace(/^Cannot accept/, 'Cannot restore');
@@ -188,15 +212,10 @@ const checkContent = async (
   }
 };
 
-const ioStep = <T>(step: () => T, archive: string): T => {
-  try {
-    return step();
-  } catch (error) {
-    throw asIoError(fileSystemError(error, 'read archive', archive));
-  }
-};
-
-/** Transient trouble (disk full, permissions, a missing mount): not fatal, the server retries. */
+/**
+ * Transient trouble (disk full, permissions, a missing mount, an unreachable object store):
+ * not fatal, the server retries.
+ */
 const asIoError = (error: unknown): WarmstandbyError => {
   if (error instanceof WarmstandbyError && error.exitStatus > 125) return error;
   const message = error instanceof Error ? error.message : String(error);

@@ -79,6 +79,13 @@ export const TOOL_PATHS = {
   gzip: '/usr/bin/gzip',
   lz4: '/usr/bin/lz4',
   zstd: '/usr/bin/zstd',
+  // The throw-away Ceph cluster behind the object-archive tests (test/harness/objstore).
+  'ceph-mon': '/usr/bin/ceph-mon',
+  'ceph-osd': '/usr/bin/ceph-osd',
+  radosgw: '/usr/bin/radosgw',
+  'radosgw-admin': '/usr/bin/radosgw-admin',
+  'ceph-authtool': '/usr/bin/ceph-authtool',
+  monmaptool: '/usr/bin/monmaptool',
 } as const;
 
 export type ToolName = keyof typeof TOOL_PATHS;

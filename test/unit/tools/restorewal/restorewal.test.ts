@@ -120,7 +120,7 @@ describe('missing files', () => {
     const missing = join(archive, 'nope');
     const { status, err } = await restore([SEG, 'pg_wal/RECOVERYXLOG', missing]);
     expect(status).toBe(3);
-    expect(err).toBe(`restorewal: error: Cannot read archive "${missing}": no such directory\n`);
+    expect(err).toBe(`restorewal: error: Cannot read archive "${missing}": No such file or directory\n`);
     expect(await walFiles()).toEqual([]);
   });
 });
