@@ -1,16 +1,9 @@
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { ArchiveStore, StoredVariant } from '../../core/archive/archive-store.js';
+import { classifyIncoming } from '../../core/archive/incoming-file.js';
 import { openArchive } from '../../core/archive/open-archive.js';
-import { readArchiveSystemId, recordArchiveSystemId } from '../../core/archive/system-id.js';
-import { suffixOfCompression } from '../../core/compression/compression-method.js';
-import type { CompressionSpec } from '../../core/compression/compression-spec.js';
-import { ValidationError } from '../../core/errors.js';
-import { filesEqual } from '../../core/fs/files-equal.js';
-import { MAX_SEGMENT_SIZE } from '../../core/wal/segment-size.js';
-import { classifyIncoming, type IncomingFile, readIncoming } from './incoming.js';
+import { type PublishOptions, type PublishResult, publishWalFile } from '../../core/archive/publish-wal-file.js';
 
-export interface ArchiveWalOptions {
+export interface ArchiveWalOptions extends PublishOptions {
   /** `%p`: the file to archive, relative to `cwd` (the data directory under archive_command). */
   readonly source: string;
   /** An archive directory, or an s3:// URL. */
@@ -20,33 +13,14 @@ export interface ArchiveWalOptions {
   /** --s3-config (else $WARMSTANDBY_S3_CONFIG): settings of an object archive. */
   readonly s3ConfigFile?: string | undefined;
   readonly signal?: AbortSignal | undefined;
-  readonly compression: Pick<CompressionSpec, 'method' | 'level'>;
   /** false: no fsync at all (tests; never for a real archive). */
   readonly sync: boolean;
 }
 
-export interface ArchiveWalResult {
-  readonly file: string;
-  /** 'archived': a new file; 'already-archived': the archive held identical content. */
-  readonly outcome: 'archived' | 'already-archived';
-  /** The name the content is stored under (with a compression suffix if compressed). */
-  readonly storedAs: string;
-  readonly bytes: number;
-  readonly storedBytes: number;
-  readonly systemIdentifier: string | undefined;
-}
+export type ArchiveWalResult = PublishResult;
 
-// The codecs load only when something is compressed: archive_command runs once per segment,
-// and a plain push should cost little more than starting Node and copying the file.
-const loadCodec = () => import('../../core/compression/codec.js');
-
-/**
- * archive_command: validate the file, then publish it under its name in the archive without
- * ever replacing anything. A name already archived with the same content (in any of its
- * compressed forms) is success; with other content it is an error, and nothing changes.
- */
+/** archive_command: check `%p` is a WAL file name, open the archive, publish (core/archive). */
 export async function runArchiveWal(options: ArchiveWalOptions): Promise<ArchiveWalResult> {
-  const sourcePath = resolve(options.cwd, options.source);
   const file = classifyIncoming(options.source);
   const { store, close } = await openArchive(options.archive, {
     cwd: options.cwd,
@@ -56,110 +30,8 @@ export async function runArchiveWal(options: ArchiveWalOptions): Promise<Archive
     signal: options.signal,
   });
   try {
-    return await push(store, sourcePath, file, options);
+    return await publishWalFile(store, resolve(options.cwd, options.source), file, options);
   } finally {
     close();
   }
 }
-
-const push = async (
-  store: ArchiveStore,
-  sourcePath: string,
-  file: ReturnType<typeof classifyIncoming>,
-  options: ArchiveWalOptions,
-): Promise<ArchiveWalResult> => {
-  const unusable = await store.unusableReason();
-  if (unusable !== undefined) {
-    throw new ValidationError('archive-not-directory', `Cannot archive into "${store.location}": ${unusable}`);
-  }
-  const incoming = await readIncoming(sourcePath, file, store);
-  const systemIdentifier = await checkSystem(store, incoming);
-
-  const existing = await store.variants(file);
-  if (existing.length > 0) return sameAsArchived(store, incoming, existing, systemIdentifier);
-
-  const method = file.kind === 'segment' || file.kind === 'partial' ? options.compression.method : 'none';
-  const storedAs = `${file.plainName}${suffixOfCompression(method)}`;
-  let storedBytes = incoming.size;
-  let outcome: 'created' | 'exists';
-  if (method === 'none') {
-    outcome = await store.createIfAbsent({ name: storedAs, body: { kind: 'file', path: sourcePath, size: incoming.size } });
-  } else {
-    const { compressBuffer } = await loadCodec();
-    const content = await incoming.content();
-    const stored = await compressBuffer(content, { method, level: options.compression.level });
-    storedBytes = stored.length;
-    outcome = await store.createIfAbsent({ name: storedAs, body: { kind: 'bytes', data: stored }, content });
-  }
-  if (outcome === 'exists') {
-    // Another pusher published this name between our look and our create.
-    return sameAsArchived(store, incoming, await store.variants(file), systemIdentifier);
-  }
-  return { file: file.name, outcome: 'archived', storedAs, bytes: incoming.size, storedBytes, systemIdentifier };
-};
-
-/**
- * Segments carry their system identifier: the first one archived records it, any other
- * system's segment is refused. History and backup history files carry none.
- */
-const checkSystem = async (store: ArchiveStore, incoming: IncomingFile): Promise<string | undefined> => {
-  const own = incoming.identity?.header.systemIdentifier;
-  if (own === undefined) return readArchiveSystemId(store);
-  const recorded = await recordArchiveSystemId(store, own);
-  if (recorded !== own) {
-    throw new ValidationError(
-      'wal-foreign-system',
-      `Cannot archive "${incoming.file.name}": it belongs to database system ${own}, the archive "${store.location}" to ${recorded}`,
-      { hint: 'Each cluster needs its own archive.' },
-    );
-  }
-  return recorded;
-};
-
-/**
- * Whether `variant` holds the incoming bytes: by the checksum recorded with it when the store
- * keeps one (no download), else by comparing the bytes (a plain file in a directory without
- * reading it into memory).
- */
-const sameContent = async (store: ArchiveStore, incoming: IncomingFile, variant: StoredVariant): Promise<boolean> => {
-  const recorded = await store.recordedContentSha256(variant.name);
-  if (recorded !== undefined) return recorded === createHash('sha256').update(await incoming.content()).digest('hex');
-  const local = store.localPath(variant.name);
-  if (local !== undefined && variant.compression === 'none') return filesEqual(incoming.path, local);
-  const fetched = await store.read(variant.name, MAX_SEGMENT_SIZE);
-  if (fetched === undefined) return false;
-  if (variant.compression === 'none') return fetched.data.equals(await incoming.content());
-  const { decompressBuffer } = await loadCodec();
-  const content = await decompressBuffer(fetched.data, variant.compression, {
-    name: `${store.location}/${variant.name}`,
-    expectedSize: incoming.size,
-    maxOutput: Math.max(incoming.size, 1) * 2,
-  }).catch(() => undefined);
-  return content !== undefined && content.equals(await incoming.content());
-};
-
-const sameAsArchived = async (
-  store: ArchiveStore,
-  incoming: IncomingFile,
-  existing: readonly StoredVariant[],
-  systemIdentifier: string | undefined,
-): Promise<ArchiveWalResult> => {
-  for (const variant of existing) {
-    if (!(await sameContent(store, incoming, variant))) {
-      throw new ValidationError(
-        'archived-differs',
-        `Cannot archive "${incoming.file.name}": the archive already holds "${variant.name}" with different content`,
-        { hint: 'The archived file was left untouched. Two clusters may share this archive, or the file was damaged.' },
-      );
-    }
-  }
-  const first = existing[0];
-  return {
-    file: incoming.file.name,
-    outcome: 'already-archived',
-    storedAs: first?.name ?? incoming.file.name,
-    bytes: incoming.size,
-    storedBytes: first?.size ?? 0,
-    systemIdentifier,
-  };
-};

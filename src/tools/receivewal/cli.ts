@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import { addConnectionOptions, connectionFlagsFrom } from '../../core/cli/connection-flags.js';
 import type { ToolIO } from '../../core/cli/io.js';
 import { createProgram } from '../../core/cli/program.js';
+import { S3_CONFIG_VARIABLE } from '../../core/archive/location.js';
 import { runCli } from '../../core/cli/run-tool.js';
 import type { ToolMain } from '../registry.js';
 import { buildOptions, type RawFlags, type ReceivewalOptions } from './options.js';
@@ -27,6 +28,10 @@ const buildProgram = (io: ToolIO) => {
     .addOption(new Option('-v, --verbose', 'output verbose messages').argParser(countUp).default(0))
     .addOption(new Option('-Z, --compress <method[:detail]>', 'compress as specified: none, gzip[:level], lz4, zstd[:level]'))
     .addOption(new Option('--no-progress', 'no progress line on a terminal (position, lag, MB/s)'))
+    .optionsGroup('Archive options:')
+    .addOption(new Option('--archive <location>', 'also push completed files to this archive (directory or s3://)'))
+    .addOption(new Option('--remove-archived', 'remove local segments the archive confirms (not the newest)'))
+    .addOption(new Option('--s3-config <file>', `S3 settings for an s3:// archive (else $${S3_CONFIG_VARIABLE})`))
     .optionsGroup('Connection options:');
   addConnectionOptions(program);
   return program
@@ -41,6 +46,12 @@ const buildProgram = (io: ToolIO) => {
         'fsyncs overlap with receiving, -Z zstd is supported, a directory holding WAL of another',
         'database system is refused, and SIGTERM stops as cleanly as SIGINT. The default',
         'application_name is the name it was invoked as (installed as pg_receivewal: pg_receivewal).',
+        '',
+        '--archive pushes each completed segment and history file, in order, with archivewal\'s',
+        'semantics (no overwrite, identical content is success, same system only); the partial',
+        'segment stays local. With --synchronous and an archive on another host: RPO 0 without a',
+        'shared file system. Failed pushes are retried every 5 seconds while streaming; at',
+        '--endpos it waits for the archive before it exits.',
         '',
         'Exit status: 0 after --endpos, a signal, or a slot action; 1 on any error.',
       ].join('\n'),
@@ -71,6 +82,9 @@ export const parseReceivewalArgs = (argv: readonly string[], io: ToolIO): Receiv
   assign('createSlot', flag('createSlot'));
   assign('dropSlot', flag('dropSlot'));
   assign('progress', flag('progress'));
+  assign('archive', text('archive'));
+  assign('removeArchived', flag('removeArchived'));
+  assign('s3Config', text('s3Config'));
   return buildOptions(TOOL, raw, connectionFlagsFrom(opts), program.args);
 };
 

@@ -23,6 +23,11 @@ export interface ReceivewalOptions {
   readonly connection: ConnectionFlags;
   /** The progress line on a TTY (on unless --no-progress). */
   readonly progress: boolean;
+  /** --archive: push completed segments and history files there (directory or s3:// URL). */
+  readonly archive?: string;
+  /** --remove-archived: delete local segments once the archive holds them. */
+  readonly removeArchived: boolean;
+  readonly s3ConfigFile?: string;
 }
 
 /** The flags as commander hands them over (strings unparsed, so errors read like pg's). */
@@ -40,6 +45,9 @@ export interface RawFlags {
   readonly createSlot?: boolean;
   readonly dropSlot?: boolean;
   readonly progress?: boolean;
+  readonly archive?: string;
+  readonly removeArchived?: boolean;
+  readonly s3Config?: string;
 }
 
 const helpHint = (tool: string): { hint: string } => ({ hint: `Try "${tool} --help" for more information.` });
@@ -112,6 +120,12 @@ export const buildOptions = (
     throw new UsageError('no target directory specified', helpHint(tool));
   }
   const compression = parseCompressArgument(raw.compress ?? 'none');
+  if (raw.archive !== undefined && compression.method !== 'none') {
+    throw new UsageError('cannot use --archive together with --compress (compress in the archive with archivewal -Z)', helpHint(tool));
+  }
+  if (raw.removeArchived === true && raw.archive === undefined) {
+    throw new UsageError('--remove-archived needs an archive given with --archive', helpHint(tool));
+  }
   return {
     action: createSlot ? 'create-slot' : dropSlot ? 'drop-slot' : 'stream',
     ...(raw.directory === undefined ? {} : { directory: raw.directory }),
@@ -126,5 +140,8 @@ export const buildOptions = (
     compression,
     connection,
     progress: raw.progress !== false,
+    ...(raw.archive === undefined ? {} : { archive: raw.archive }),
+    removeArchived: raw.removeArchived === true,
+    ...(raw.s3Config === undefined ? {} : { s3ConfigFile: raw.s3Config }),
   };
 };

@@ -9,6 +9,8 @@ import { ConnectionError, PgServerError } from '../../core/pg/connection/errors.
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 import { identifySystem } from '../../core/pg/replication/commands.js';
 import { readDataDirectoryModes, readSegmentSize } from '../../core/pg/replication/server-facts.js';
+import { openArchive } from '../../core/archive/open-archive.js';
+import { ArchiveShipper } from './archive-shipper.js';
 import { ServerConnector } from './connect-server.js';
 import type { ReceivewalOptions } from './options.js';
 import { FatalStreamError, StreamInterrupted } from './errors.js';
@@ -39,6 +41,7 @@ export async function receivewal(options: ReceivewalOptions, io: ToolIO, hooks: 
     // that names pg_receivewal keeps working when this binary is installed under that name.
     const connector = new ServerConnector(programNameOf(io, TOOL), options.connection, io, (message) => reporter.warn(message));
     let connection: PgConnection | undefined = await connector.open();
+    let shipping: Shipping | undefined;
     try {
       const identity = await identifySystem(connection);
       if (identity.dbname !== null) {
@@ -61,11 +64,13 @@ export async function receivewal(options: ReceivewalOptions, io: ToolIO, hooks: 
         systemId: identity.systemId,
       };
       const streamOptions = { ...options, directory: directory as string };
+      shipping = options.archive === undefined ? undefined : await startShipping(options.archive, streamOptions, io, reporter);
+      const fileCompleted = (): void => shipping?.shipper.kick();
       for (;;) {
-        const outcome = await runOnce(connection, streamOptions, facts, reporter, io.signal);
+        const outcome = await runOnce(connection, streamOptions, facts, reporter, io.signal, fileCompleted);
         await connection?.close().catch(() => undefined);
         connection = undefined;
-        if (outcome === 'stopped') return 0;
+        if (outcome === 'stopped') return await finishShipping(shipping, io.signal);
         if (!options.loop) throw new WarmstandbyError('disconnected', 'disconnected');
         reporter.info(`disconnected; waiting ${RECONNECT_SECONDS} seconds to try again`);
         const slept = await sleep(hooks.reconnectDelayMs ?? RECONNECT_SECONDS * 1000, 'slept', {
@@ -83,11 +88,51 @@ export async function receivewal(options: ReceivewalOptions, io: ToolIO, hooks: 
       }
     } finally {
       await connection?.close().catch(() => undefined);
+      shipping?.shipper.stop();
+      shipping?.close();
     }
   } finally {
     reporter.finish();
   }
 }
+
+interface Shipping {
+  readonly shipper: ArchiveShipper;
+  readonly close: () => void;
+}
+
+/** --archive: the archive opened, and what the directory already holds shipped at once. */
+const startShipping = async (
+  archive: string,
+  options: ReceivewalOptions & { readonly directory: string },
+  io: ToolIO,
+  reporter: Reporter,
+): Promise<Shipping> => {
+  const { store, close } = await openArchive(archive, {
+    cwd: io.cwd,
+    env: io.env,
+    sync: options.sync,
+    s3ConfigFile: options.s3ConfigFile,
+    signal: io.signal,
+  });
+  const shipper = new ArchiveShipper({
+    dir: options.directory,
+    store,
+    removeLocal: options.removeArchived,
+    log: (message) => reporter.verbose(message),
+    error: (message) => reporter.error(message),
+  });
+  shipper.kick();
+  return { shipper, close };
+};
+
+/** A stop at --endpos waits for the archive; a signal does not (the next start ships the rest). */
+const finishShipping = async (shipping: Shipping | undefined, signal: AbortSignal | undefined): Promise<number> => {
+  if (shipping === undefined || signal?.aborted === true) return 0;
+  const failure = await shipping.shipper.drain();
+  if (failure !== undefined) throw new WarmstandbyError('archive-failed', `could not archive: ${failure}`);
+  return 0;
+};
 
 /** One streaming attempt; errors worth a retry are logged and become 'disconnected'. */
 const runOnce = async (
@@ -96,10 +141,11 @@ const runOnce = async (
   facts: ServerFacts,
   reporter: Reporter,
   signal: AbortSignal | undefined,
+  fileCompleted: () => void,
 ): Promise<'stopped' | 'disconnected'> => {
   if (connection === undefined) return signal?.aborted === true ? 'stopped' : 'disconnected';
   try {
-    return await streamSession(connection, options, facts, reporter, signal);
+    return await streamSession(connection, options, facts, reporter, signal, fileCompleted);
   } catch (error) {
     if (error instanceof StreamInterrupted) {
       reporter.error(error.message);

@@ -38,6 +38,8 @@ export async function streamSession(
   facts: ServerFacts,
   reporter: Reporter,
   signal: AbortSignal | undefined,
+  /** A segment or history file was completed under its final name (receivewal --archive). */
+  fileCompleted: () => void = () => undefined,
 ): Promise<SessionOutcome> {
   const dir = options.directory;
   let identity: SystemIdentity;
@@ -69,6 +71,7 @@ export async function streamSession(
         const served = await timelineHistory(connection, timeline);
         const name = await writeHistoryFile(dir, timeline, served, { sync: options.sync, mode: facts.fileMode });
         reporter.verbose(`wrote timeline history file "${name}"`);
+        fileCompleted();
       } catch (error) {
         if (!(error instanceof FileSystemError)) {
           reporter.error(`could not send replication command "TIMELINE_HISTORY": ${serverErrorText(error)}`);
@@ -91,9 +94,10 @@ export async function streamSession(
     const writer = new SegmentWriter({
       dir, segSize: facts.segSize, sync: options.sync, mode: facts.fileMode, compression: options.compression,
     });
-    writer.on('segment-complete', (done) =>
-      reporter.verbose(`finished segment at ${formatLsn(done.endLsn)} (timeline ${done.timeline})`),
-    );
+    writer.on('segment-complete', (done) => {
+      reporter.verbose(`finished segment at ${formatLsn(done.endLsn)} (timeline ${done.timeline})`);
+      fileCompleted();
+    });
     writer.begin(timeline, startpos);
     let outcome;
     try {

@@ -1,13 +1,13 @@
 import { open, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { ValidationError } from '../../core/errors.js';
-import { withFsError } from '../../core/fs/fs-error.js';
-import type { SegmentIdentity } from '../../core/wal/page-header.js';
-import type { ArchiveStore } from '../../core/archive/archive-store.js';
-import { MAX_HISTORY_BYTES, validateSegmentHeaderWithHistory } from '../../core/wal/timeline-ancestry.js';
-import { isBackupHistoryText, MAX_BACKUP_HISTORY_BYTES } from '../../core/wal/backup-history.js';
-import { parseTimelineHistory } from '../../core/wal/timeline-history.js';
-import { classifyWalFileName, type WalFileName } from '../../core/wal/wal-file-kind.js';
+import { ValidationError } from '../errors.js';
+import { withFsError } from '../fs/fs-error.js';
+import type { SegmentIdentity } from '../wal/page-header.js';
+import type { ArchiveStore } from './archive-store.js';
+import { MAX_HISTORY_BYTES, validateSegmentHeaderWithHistory } from '../wal/timeline-ancestry.js';
+import { isBackupHistoryText, MAX_BACKUP_HISTORY_BYTES } from '../wal/backup-history.js';
+import { parseTimelineHistory } from '../wal/timeline-history.js';
+import { classifyWalFileName, type WalFileName } from '../wal/wal-file-kind.js';
 
 /** A file the archiver handed over, read and checked: its bytes belong under its name. */
 export interface IncomingFile {
