@@ -16,6 +16,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const quickPaths = {
   archivewal: 'src/tools/archivewal/plain-push.ts',
   restorewal: 'src/tools/restorewal/quick-answer.ts',
+  // The same answer for s3:// archives: the S3 client only, loaded only for those.
+  'restorewal-object': 'src/tools/restorewal/quick-answer-object.ts',
 };
 const outDir = join(root, 'dist', 'quick');
 

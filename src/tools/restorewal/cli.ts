@@ -1,5 +1,7 @@
 import type { ToolMain } from '../registry.js';
+import { isObjectStoreUrl } from '../../core/archive/location.js';
 import { answerMissingQuickly } from './quick-answer.js';
+import { answerMissingFromObjectStore } from './quick-answer-object.js';
 
 /**
  * The plain `restorewal %f %p ARCHIVE` form for a file the archive does not hold is answered
@@ -7,7 +9,9 @@ import { answerMissingQuickly } from './quick-answer.js';
  * there is something to restore or to explain.
  */
 export const main: ToolMain = async (argv, io) => {
-  const quickAnswer = answerMissingQuickly(argv, io.cwd, io.stderr.isTTY === true);
+  const interactive = io.stderr.isTTY === true;
+  const quickAnswer = answerMissingQuickly(argv, io.cwd, interactive) ??
+    (isObjectStoreUrl(argv[2] ?? '') ? await answerMissingFromObjectStore(argv, io.cwd, interactive, io.env) : undefined);
   if (quickAnswer !== undefined) return quickAnswer;
   const { mainWithOptions } = await import('./cli-full.js');
   return mainWithOptions(argv, io);

@@ -17,7 +17,8 @@ export const answerMissingQuickly = (argv: readonly string[], cwd: string, inter
   if (argv.length !== 3 || argv.some((arg) => arg.startsWith('-'))) return undefined;
   const [name = '', , archive = ''] = argv;
   const file = classifyWalFileName(name);
-  if (file === undefined || file.compression !== 'none' || interactive) return undefined;
+  // An s3:// archive has its own quick answer (quick-answer-object.ts).
+  if (file === undefined || file.compression !== 'none' || interactive || /^s3:\/\//i.test(archive)) return undefined;
   try {
     const archiveDir = archive.startsWith('/') ? archive : `${cwd}/${archive}`;
     // A missing archive directory is for the full tool to explain on stderr.

@@ -17,6 +17,7 @@ import { MAX_HISTORY_BYTES, validateSegmentHeaderWithHistory } from '../../core/
 import { parseTimelineHistory } from '../../core/wal/timeline-history.js';
 import type { WalFileName } from '../../core/wal/wal-file-kind.js';
 import { RestoreExit } from './exit-status.js';
+import { OBJECT_RETRY_BUDGET_MS } from './quick-answer-object.js';
 import { parseRequestedFile } from './request.js';
 
 export interface RestoreWalOptions {
@@ -51,9 +52,6 @@ export class NotInArchiveError extends WarmstandbyError {
 
 const fatal = (code: string, status: number, message: string, cause?: unknown): WarmstandbyError =>
   new WarmstandbyError(code, message, { exitStatus: status, ...(cause === undefined ? {} : { cause }) });
-
-/** Transient object-store trouble is retried this long; then the server asks again later. */
-const OBJECT_RETRY_BUDGET_MS = 20_000;
 
 /**
  * restore_command: find the file in the archive (plain or compressed), check it belongs

@@ -10,6 +10,10 @@ import { waitFor } from '../pg/wait.js';
 /** How to reach the run's S3 store (the radosgw of a throw-away Ceph cluster). */
 export interface ObjectStore {
   readonly endpoint: string;
+  /** The same gateway over TLS, with a self-signed certificate for 127.0.0.1 ... */
+  readonly tlsEndpoint: string;
+  /** ... which is this PEM file. */
+  readonly caFile: string;
   readonly accessKey: string;
   readonly secretKey: string;
   readonly region: string;
@@ -78,6 +82,8 @@ const startOrJoin = async (): Promise<ObjectStore> => {
   );
   return {
     endpoint: values['RGW_ENDPOINT'] ?? '',
+    tlsEndpoint: values['RGW_TLS_ENDPOINT'] ?? '',
+    caFile: values['RGW_CA_FILE'] ?? '',
     accessKey: values['RGW_ACCESS_KEY'] ?? '',
     secretKey: values['RGW_SECRET_KEY'] ?? '',
     region: values['RGW_REGION'] ?? 'us-east-1',

@@ -2,9 +2,10 @@
 # rgw-cluster.sh up DIR PORT | down DIR
 #
 # A throw-away one-node Ceph cluster for the object-archive tests: one monitor, one OSD
-# (bluestore on a sparse file), one radosgw (beast, bound to 127.0.0.1:PORT) and one S3
-# user. No mgr, no systemd, nothing outside DIR. `up` prints shell lines (also written to
-# DIR/env, mode 0600): RGW_ENDPOINT, RGW_ACCESS_KEY, RGW_SECRET_KEY, RGW_REGION.
+# (bluestore on a sparse file), one radosgw (beast, plain HTTP on 127.0.0.1:PORT and TLS on
+# 127.0.0.1:PORT+2 with a self-signed certificate for 127.0.0.1) and one S3 user. No mgr, no
+# systemd, nothing outside DIR. `up` prints shell lines (also written to DIR/env, mode 0600):
+# RGW_ENDPOINT, RGW_TLS_ENDPOINT, RGW_CA_FILE, RGW_ACCESS_KEY, RGW_SECRET_KEY, RGW_REGION.
 # `down` kills what `up` started (only processes whose command line names DIR/ceph.conf).
 set -euo pipefail
 
@@ -49,7 +50,8 @@ fi
 port=$3
 [[ "$port" =~ ^[0-9]+$ ]] || usage
 mon_port=$((port + 1))
-for b in ceph-mon ceph-osd radosgw radosgw-admin ceph ceph-authtool monmaptool uuidgen curl setsid; do
+tls_port=$((port + 2))
+for b in ceph-mon ceph-osd radosgw radosgw-admin ceph ceph-authtool monmaptool uuidgen curl setsid openssl; do
   command -v "$b" >/dev/null || { echo "rgw-cluster: $b is missing (scripts/install-system-deps.sh installs it)" >&2; exit 1; }
 done
 mkdir -p "$dir"
@@ -73,6 +75,9 @@ wait_until() { # description, then a command that succeeds when ready
     sleep 0.2
   done
 }
+# The TLS endpoint's certificate: self-signed, so it is also the CA file a client must be given.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+  -keyout "$dir/tls.key" -out "$dir/tls.crt" > "$dir/log/openssl.out" 2>&1 || fail "openssl could not make a certificate"
 key() { head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c "$1"; }
 access_key=$(key 20 | tr '[:lower:]' '[:upper:]')
 secret_key=$(key 40)
@@ -134,7 +139,7 @@ admin socket =
 [client.rgw]
 admin socket = $dir/run/\$name.asok
 rgw data = $dir/rgw
-rgw frontends = beast endpoint=127.0.0.1:$port
+rgw frontends = beast endpoint=127.0.0.1:$port ssl_endpoint=127.0.0.1:$tls_port ssl_certificate=$dir/tls.crt ssl_private_key=$dir/tls.key
 rgw thread pool size = 64
 rgw enable usage log = false
 CONF
@@ -174,6 +179,8 @@ wait_until "radosgw answering on 127.0.0.1:$port" rgw_answers
 
 ( umask 077; cat > "$dir/env" <<ENV
 RGW_ENDPOINT=http://127.0.0.1:$port
+RGW_TLS_ENDPOINT=https://127.0.0.1:$tls_port
+RGW_CA_FILE=$dir/tls.crt
 RGW_ACCESS_KEY=$access_key
 RGW_SECRET_KEY=$secret_key
 RGW_REGION=us-east-1

@@ -163,6 +163,24 @@ suite(`archivewal, restorewal and archivecleanup on S3${unavailable === undefine
     client.close();
   });
 
+  it('verifies the TLS certificate of an https endpoint unless given the CA that signed it', async () => {
+    const { bucket, client } = await withBucket('tls');
+    const segment = makeSegment({ name: SEG, fill: 2 });
+    // No retries for a certificate that does not verify: the default budget would show here.
+    const started = Date.now();
+    const unverified = await run('archivewal', [await place(SEG, segment), `s3://${bucket}?endpoint=${store.tlsEndpoint}`]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(unverified.code).toBe(1);
+    expect(unverified.stderr).toMatch(/Cannot reach the S3 endpoint https:\/\/127\.0\.0\.1:\d+ .*(SELF_SIGNED|self-signed|unable to verify)/i);
+    expect(await keysIn(client)).toEqual([]);
+    const verified = await run('archivewal', [await place(SEG, segment), `s3://${bucket}?endpoint=${store.tlsEndpoint}&ca-file=${store.caFile}`]);
+    expect([verified.code, verified.stderr]).toEqual([0, '']);
+    // AWS_CA_BUNDLE, as the AWS CLI reads it, works too.
+    const restored = await run('restorewal', [SEG, 'pg_wal/RECOVERYXLOG', `s3://${bucket}?endpoint=${store.tlsEndpoint}`], { AWS_CA_BUNDLE: store.caFile });
+    expect(restored.code).toBe(0);
+    client.close();
+  });
+
   it('refuses credentials in the URL and names no secret', async () => {
     const leaked = await run('archivewal', [await place(SEG, makeSegment({ name: SEG })), `s3://AKIA:${store.secretKey}@bucket/x`]);
     expect(leaked.code).toBe(2);

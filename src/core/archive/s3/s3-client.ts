@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import aws4 from 'aws4';
-import { WarmstandbyError } from '../../errors.js';
+import { isWarmstandbyError, WarmstandbyError } from '../../errors.js';
 import { parseErrorBody } from './s3-xml.js';
 import { DEFAULT_RETRY_POLICY, nextDelay, type RetryPolicy, sleep } from './retry-policy.js';
 import type { S3Settings } from './s3-settings.js';
@@ -62,7 +61,8 @@ const TRANSIENT_CODES = new Set(['RequestTimeout', 'SlowDown', 'InternalError', 
  * Answers with any HTTP status come back to the caller, which knows what 404 or 412 means.
  */
 export class S3Client {
-  private readonly agent: http.Agent;
+  private agent: http.Agent | undefined;
+  private transport: Pick<typeof http, 'request'> | undefined;
   private readonly idleTimeoutMs: number;
   private readonly retry: RetryPolicy;
 
@@ -71,12 +71,6 @@ export class S3Client {
     readonly bucket: string,
     private readonly options: S3ClientOptions = {},
   ) {
-    const tls = settings.endpoint.protocol === 'https:';
-    const ca = tls && settings.caFile !== undefined ? readCaFile(settings.caFile) : undefined;
-    // keep-alive: a hook's few requests (list, then get) share one connection.
-    this.agent = tls
-      ? new https.Agent({ keepAlive: true, ...(ca === undefined ? {} : { ca }) })
-      : new http.Agent({ keepAlive: true });
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
   }
@@ -96,6 +90,8 @@ export class S3Client {
         failure = this.errorFor(request, response, 'S3 request failed');
       } catch (error) {
         if (this.options.signal?.aborted === true) throw error;
+        // Our own errors (an unreadable CA file) are not the network's: no retry.
+        if (isWarmstandbyError(error) && !(error instanceof S3Error)) throw error;
         failure = error instanceof S3Error ? error : this.networkError(request, error);
         if (!failure.transient) throw failure;
       }
@@ -125,22 +121,44 @@ export class S3Client {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.agent?.destroy();
+  }
+
+  /**
+   * The agent, made on first use: node:https (and TLS with it) loads only for an https
+   * endpoint. keep-alive: a hook's few requests (list, then get) share one connection.
+   */
+  private async connection(): Promise<{ agent: http.Agent; transport: Pick<typeof http, 'request'> }> {
+    if (this.agent === undefined || this.transport === undefined) {
+      if (this.settings.endpoint.protocol === 'https:') {
+        const https = await import('node:https');
+        const ca = this.settings.caFile === undefined ? undefined : readCaFile(this.settings.caFile);
+        this.agent = new https.Agent({ keepAlive: true, ...(ca === undefined ? {} : { ca }) });
+        this.transport = https;
+      } else {
+        this.agent = new http.Agent({ keepAlive: true });
+        this.transport = http;
+      }
+    }
+    return { agent: this.agent, transport: this.transport };
   }
 
   private networkError(request: S3Request, error: unknown): S3Error {
     const reason = (error as { code?: string }).code ?? (error as Error).message;
+    // A certificate that does not verify will not verify on the next attempt either.
+    const certificate = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(reason);
     return new S3Error(
-      's3-unreachable',
+      certificate ? 's3-certificate' : 's3-unreachable',
       `Cannot reach the S3 endpoint ${this.settings.endpoint.origin} for "${this.describe(request.key)}": ${reason}`,
       undefined,
       undefined,
-      true,
+      !certificate,
       { cause: error },
     );
   }
 
-  private once(request: S3Request): Promise<S3Response> {
+  private async once(request: S3Request): Promise<S3Response> {
+    const { agent, transport } = await this.connection();
     const { endpoint, pathStyle, region, credentials } = this.settings;
     const keyPath = request.key.split('/').map(encodeURIComponent).join('/');
     const host = pathStyle ? endpoint.host : `${this.bucket}.${endpoint.host}`;
@@ -155,7 +173,6 @@ export class S3Client {
       { host, path, method: request.method, headers, service: 's3', region, ...(request.body === undefined ? {} : { body: request.body }) },
       credentials,
     );
-    const transport = endpoint.protocol === 'https:' ? https : http;
     const maxBytes = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE;
     return new Promise<S3Response>((resolve, reject) => {
       const req = transport.request({
@@ -165,7 +182,7 @@ export class S3Client {
         method: request.method,
         path,
         headers: signed.headers as http.OutgoingHttpHeaders,
-        agent: this.agent,
+        agent,
         ...(this.options.signal === undefined ? {} : { signal: this.options.signal }),
       });
       req.setTimeout(this.idleTimeoutMs, () => {
