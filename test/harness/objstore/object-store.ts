@@ -108,6 +108,12 @@ export const s3Env = (store: ObjectStore, home: string): NodeJS.ProcessEnv => ({
   HOME: home,
 });
 
+/** The hooks' settings as a DBA would give them: an --s3-config file, mode 0600. */
+export const writeS3Config = (store: ObjectStore, path: string): void => {
+  const lines = [`endpoint_url = ${store.endpoint}`, `aws_access_key_id = ${store.accessKey}`, `aws_secret_access_key = ${store.secretKey}`];
+  writeFileSync(path, `${lines.join('\n')}\n`, { mode: 0o600 });
+};
+
 /** A client for the test's own checks (listing, planting, corrupting objects). */
 export const testClient = (store: ObjectStore, bucket: string): S3Client =>
   new S3Client(resolveS3Settings({ query: {}, env: s3Env(store, '/nonexistent'), configFile: undefined }), bucket);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Client } from '../../../src/core/archive/s3/s3-client.js';
 import {
-  newBucket, objectStore, objectStoreUnavailableReason, s3Env, testClient, type ObjectStore,
+  newBucket, objectStore, objectStoreUnavailableReason, s3Env, testClient, type ObjectStore, writeS3Config,
 } from '../../harness/objstore/object-store.js';
 import { backupHistoryText, makeSegment, SYSID } from '../../unit/tools/archive-hooks/wal-fixtures.js';
 import { getObject, inParallel, keysIn, putObject, runTool } from './helpers.js';
@@ -143,12 +143,7 @@ suite(`archivewal, restorewal and archivecleanup on S3${unavailable === undefine
   it('takes credentials from a 0600 config file and refuses one readable by others', async () => {
     const { bucket, client } = await withBucket('config');
     const config = join(work, 's3.conf');
-    await writeFile(config, [
-      `endpoint_url = ${store.endpoint}`,
-      `aws_access_key_id = ${store.accessKey}`,
-      `aws_secret_access_key = ${store.secretKey}`,
-      '',
-    ].join('\n'), { mode: 0o600 });
+    writeS3Config(store, config);
     const noEnv = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_ENDPOINT_URL: '' };
     const segment = makeSegment({ name: SEG });
     const pushed = await run('archivewal', ['--s3-config', config, await place(SEG, segment), `s3://${bucket}`], noEnv);

@@ -1,29 +1,23 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { S3Client } from '../../../src/core/archive/s3/s3-client.js';
 import { validateSegmentHeader } from '../../../src/core/wal/page-header.js';
-import { newBucket, objectStore, testClient, type ObjectStore } from '../../harness/objstore/object-store.js';
+import { CEPH_TOOLS, newBucket, objectStore, testClient, type ObjectStore, writeS3Config } from '../../harness/objstore/object-store.js';
 import {
   chownToServerUser, describeWithPg, makeTempDir, startCluster, startStandby, switchWal, waitFor, waitForReplay,
 } from '../../harness/pg/index.js';
 import type { PgCluster } from '../../harness/pg/index.js';
 import { archiverStats, dataFingerprint, hook, runLoad } from '../archive/helpers.js';
-import { CEPH_TOOLS } from '../../harness/objstore/object-store.js';
 import { getObject, keysIn } from './helpers.js';
 
 const MB = 1024 * 1024;
 const SEGMENT = /^[0-9A-F]{24}$/;
 
-/** The hooks' settings as a DBA would give them: a 0600 file of the server's user. */
+/** The hooks' settings file, owned by the server's user (mode 0600). */
 const writeConfig = async (store: ObjectStore, dir: string): Promise<string> => {
   const path = join(dir, 's3.conf');
-  await writeFile(path, [
-    `endpoint_url = ${store.endpoint}`,
-    `aws_access_key_id = ${store.accessKey}`,
-    `aws_secret_access_key = ${store.secretKey}`,
-    '',
-  ].join('\n'), { mode: 0o600 });
+  writeS3Config(store, path);
   await chownToServerUser(path);
   return path;
 };
@@ -99,7 +93,6 @@ describeWithPg('log shipping through an S3 bucket', (major) => {
     await standby.promote();
     await waitForObject(client, 'cluster/00000002.history');
     const history = await getObject(client, 'cluster/00000002.history');
-    const { readFile } = await import('node:fs/promises');
     expect(history?.data.toString()).toBe(await readFile(join(standby.walDir, '00000002.history'), 'utf8'));
     expect(await dataFingerprint(standby)).toBe(expected);
     const next = await switchWal(standby);
