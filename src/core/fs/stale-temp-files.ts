@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoOf } from './fs-error.js';
+import { processIsAlive } from './process-alive.js';
 import { parseTempName, tempHostTag } from './temp-name.js';
 
 /**
@@ -17,16 +18,6 @@ export interface StaleTempOptions {
   /** Whether a process runs (injected by tests); default: kill(pid, 0). */
   readonly isAlive?: (pid: number) => boolean;
 }
-
-/** kill(pid, 0): ESRCH means no such process; EPERM means one runs, under another user. */
-const processIsAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errnoOf(error) !== 'ESRCH';
-  }
-};
 
 /**
  * Removes temporary files that a writer on this host left when it died (killed mid-copy, or

@@ -20,6 +20,13 @@ const buildProgram = (io: ToolIO) =>
     .addOption(new Option('--json', 'print the result as one JSON document'))
     .addOption(new Option('--no-sync', 'do not fsync (for tests only: a crash may lose the archive)'))
     .addOption(new Option('--s3-config <file>', `S3 settings for s3:// archives (else $${S3_CONFIG_VARIABLE})`))
+    .addOption(new Option('--async', 'answer from the spool; a background pusher archives ahead'))
+    .addOption(new Option('--spool <dir>', 'with --async: where the pusher acknowledges files'))
+    .addOption(new Option('-j, --jobs <n>', 'with --async: parallel pushes (default 4)'))
+    .addOption(new Option('--timeout <secs>', 'with --async: wait at most this long for the pusher (default 60)'))
+    .addOption(new Option('--idle-exit <secs>', 'with --async: the pusher exits after this long idle (default 60)'))
+    .addOption(new Option('--pusher', 'run as the pusher (started by the --async hook)').hideHelp())
+    .addOption(new Option('--wal-dir <dir>', "the pusher's pg_wal").hideHelp())
     .addHelpText(
       'after',
       [
@@ -45,6 +52,13 @@ const buildProgram = (io: ToolIO) =>
         'segments as NAME.gz, NAME.lz4 or NAME.zst (history and backup files stay plain); levels',
         'are those of pg_receivewal -Z (the lz4 frame encoder here has a single level).',
         '',
+        '--async --spool DIR: the hook answers from DIR (NAME.ok: 0 at once; NAME.error: that',
+        'error, for the server log) and starts one pusher per spool, which pushes the files',
+        'pg_wal/archive_status lists as .ready, --jobs at a time, straight from pg_wal, and writes',
+        'NAME.ok only once the archive holds NAME durably. It never renames .ready files and exits',
+        'after --idle-exit seconds with nothing to do. Losing DIR loses nothing.',
+        "  archive_command = 'archivewal --async --spool /var/lib/pgsql/spool %p s3://bucket/c1'",
+        '',
         'Exit status: 0 archived, or already archived with identical content; 1 any failure',
         '(the server retries later); 2 usage error. Never above 125, which would stop the',
         "server's archiver.",
@@ -55,14 +69,42 @@ interface ParsedArgs {
   readonly options: Omit<ArchiveWalOptions, 'cwd' | 'env' | 'signal'>;
   readonly verbose: boolean;
   readonly json: boolean;
+  /** push: the file now; async: the hook of --async; pusher: the long-lived pusher. */
+  readonly mode: 'push' | 'async' | 'pusher';
+  readonly async: AsyncSettings;
 }
+
+interface AsyncSettings {
+  readonly spool: string;
+  readonly jobs: number;
+  readonly timeoutMs: number;
+  readonly idleExitMs: number;
+  readonly walDir: string;
+}
+
+/** A whole number of `what` in [min, max], or a usage error naming the option. */
+const numberOption = (value: unknown, option: string, fallback: number, min: number, max: number, hint: string): number => {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!/^\d+$/.test(String(value)) || number < min || number > max) {
+    throw new UsageError(`invalid value "${String(value)}" for option ${option} (${min}..${max})`, { exitStatus: 2, hint });
+  }
+  return number;
+};
 
 export const parseArchiveWalArgs = (argv: readonly string[], io: ToolIO): ParsedArgs => {
   const program = buildProgram(io);
   program.parse([...argv], { from: 'user' });
   const opts = program.opts<Record<string, unknown>>();
   const hint = `Try "${TOOL} --help" for more information.`;
-  const [source, archive, ...extra] = program.args;
+  const mode = opts['pusher'] === true ? 'pusher' : opts['async'] === true ? 'async' : 'push';
+  // The pusher takes only the archive: it finds its files in pg_wal/archive_status.
+  const [source, archive, ...extra] = mode === 'pusher' ? ['', ...program.args] : program.args;
+  const spool = typeof opts['spool'] === 'string' ? opts['spool'] : undefined;
+  if (mode !== 'push' && spool === undefined) throw new UsageError('--async needs --spool DIR', { exitStatus: 2, hint });
+  if (mode === 'push' && (spool !== undefined || opts['jobs'] !== undefined)) {
+    throw new UsageError('--spool and --jobs go with --async', { exitStatus: 2, hint });
+  }
   if (source === undefined) throw new UsageError('must specify the WAL file to archive (%p)', { exitStatus: 2, hint });
   if (archive === undefined) throw new UsageError('must specify the archive (a directory or s3:// URL)', { exitStatus: 2, hint });
   if (extra.length > 0) throw new UsageError('too many command-line arguments', { exitStatus: 2, hint });
@@ -83,22 +125,50 @@ export const parseArchiveWalArgs = (argv: readonly string[], io: ToolIO): Parsed
     },
     verbose: opts['verbose'] === true,
     json: opts['json'] === true,
+    mode,
+    async: {
+      spool: spool ?? '',
+      jobs: numberOption(opts['jobs'], '--jobs', 4, 1, 64, hint),
+      timeoutMs: numberOption(opts['timeout'], '--timeout', 60, 1, 3600, hint) * 1000,
+      idleExitMs: numberOption(opts['idleExit'], '--idle-exit', 60, 0, 86_400, hint) * 1000,
+      walDir: typeof opts['walDir'] === 'string' ? opts['walDir'] : '',
+    },
   };
 };
 
 /** The complete CLI: options, reports, and every error printed in the house format. */
 export const mainWithOptions = (argv: readonly string[], io: ToolIO): Promise<number> =>
   runCli(TOOL, io, 2, async () => {
-    const { options, verbose, json } = parseArchiveWalArgs(argv, io);
-    const result = await runArchiveWal({ ...options, cwd: io.cwd, env: io.env, signal: io.signal });
-    report(createOutput(TOOL, io), result, verbose, json);
+    const { options, verbose, json, mode, async } = parseArchiveWalArgs(argv, io);
+    const out = createOutput(TOOL, io);
+    const full = { ...options, cwd: io.cwd, env: io.env, signal: io.signal };
+    if (mode === 'pusher') {
+      const { runPusher } = await import('./pusher.js');
+      const stamp = (): string => new Date().toISOString();
+      const ended = await runPusher({ ...full, ...async, log: (line) => out.log(`${stamp()} ${line}`) });
+      out.log(`${stamp()} pusher ${process.pid} ${ended}`);
+      return 0;
+    }
+    if (mode === 'async') {
+      const { runAsyncHook } = await import('./async-hook.js');
+      const result = await runAsyncHook({ ...full, ...async });
+      if (result.outcome === 'acknowledged') {
+        if (json) out.json(result);
+        if (verbose) out.log(`"${result.file}" is in the archive (acknowledged by the pusher)`);
+      } else {
+        report(out, result, verbose, json);
+      }
+      return 0;
+    }
+    report(out, await runArchiveWal(full), verbose, json);
     return 0;
   });
 
 /** What the quick path could not finish quietly: an outcome to tell, or an error to print. */
-export const reportOutcome = (io: ToolIO, outcome: { result: ArchiveWalResult } | { error: unknown }): Promise<number> =>
+export const reportOutcome = (io: ToolIO, outcome: { result: ArchiveWalResult } | { error: unknown } | { acknowledged: string }): Promise<number> =>
   runCli(TOOL, io, 2, async () => {
     if ('error' in outcome) throw outcome.error;
+    if ('acknowledged' in outcome) return 0;
     report(createOutput(TOOL, io), outcome.result, false, false);
     return 0;
   });
