@@ -4,19 +4,23 @@ import { processIsAlive } from '../fs/process-alive.js';
 import { tempPathFor } from '../fs/temp-name.js';
 
 /**
- * The spool of archivewal --async: a directory where the long-lived pusher tells the quick
- * hook what became of each WAL file, and a lock file names the one pusher.
+ * The spools of archivewal --async and restorewal --prefetch: directories where a
+ * long-lived worker and the quick hook PostgreSQL runs talk through files, and a lock file
+ * names the one worker.
  *
- *   NAME.ok        the archive holds NAME durably (written only after the publish returned)
- *   NAME.error     the last push of NAME failed: one line, printed by the hook to the server log
- *   pusher.pid     the running pusher's pid (link(2)-created, so only one start wins)
+ *   NAME.ok          (push) the archive holds NAME durably (written only after the publish returned)
+ *   NAME.error       (push) the last push of NAME failed: one line, printed by the hook to the server log
+ *   NAME             (prefetch) a fetched, verified, decompressed segment, served by rename
+ *   wanted           (prefetch) the segment the server asked for last, and the segment size
+ *   pusher.pid, prefetcher.pid   the running worker's pid (link(2)-created, so one start wins)
  *
- * Losing the spool loses nothing: the pusher pushes again, and the archive answers
- * "identical content" for what it already holds.
+ * Losing a spool loses nothing: the pusher pushes again (the archive answers "identical
+ * content" for what it holds), the prefetcher fetches again.
  */
 export const ackPath = (spool: string, name: string): string => join(spool, `${name}.ok`);
 export const errorPath = (spool: string, name: string): string => join(spool, `${name}.error`);
-export const lockPath = (spool: string): string => join(spool, 'pusher.pid');
+export type SpoolWorker = 'pusher' | 'prefetcher';
+export const lockPath = (spool: string, worker: SpoolWorker = 'pusher'): string => join(spool, `${worker}.pid`);
 
 /** Whether the pusher acknowledged `name`. One stat: the hook's most frequent answer. */
 export const isAcknowledged = (spool: string, name: string): boolean => existsSync(ackPath(spool, name));
@@ -31,7 +35,7 @@ export const readError = (spool: string, name: string): string | undefined => {
 };
 
 /** Replaces a small spool file atomically (temp + rename): a reader sees old or new, whole. */
-const writeAtomically = (path: string, text: string): void => {
+export const writeAtomically = (path: string, text: string): void => {
   const tmp = tempPathFor(path);
   writeFileSync(tmp, text, { mode: 0o600 });
   renameSync(tmp, path);
@@ -56,10 +60,10 @@ export const removeQuietly = (path: string): void => {
 };
 
 /** The pid in the lock file, if it names a running process. */
-export const runningPusher = (spool: string): number | undefined => {
+export const runningWorker = (spool: string, worker: SpoolWorker = 'pusher'): number | undefined => {
   let pid: number;
   try {
-    pid = Number(readFileSync(lockPath(spool), 'utf8').trim());
+    pid = Number(readFileSync(lockPath(spool, worker), 'utf8').trim());
   } catch {
     return undefined;
   }
@@ -72,8 +76,8 @@ export const runningPusher = (spool: string): number | undefined => {
  * starters racing over a stale lock may both win for a moment; each pusher re-reads the lock
  * on every pass and the one not named there stops (holdsLock).
  */
-export const takeLock = (spool: string): boolean => {
-  const path = lockPath(spool);
+export const takeLock = (spool: string, worker: SpoolWorker = 'pusher'): boolean => {
+  const path = lockPath(spool, worker);
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const tmp = tempPathFor(path);
     writeFileSync(tmp, `${process.pid}\n`, { mode: 0o600 });
@@ -85,20 +89,20 @@ export const takeLock = (spool: string): boolean => {
     } finally {
       removeQuietly(tmp);
     }
-    if (runningPusher(spool) !== undefined) return false;
+    if (runningWorker(spool, worker) !== undefined) return false;
     removeQuietly(path);
   }
   return false;
 };
 
-export const holdsLock = (spool: string): boolean => {
+export const holdsLock = (spool: string, worker: SpoolWorker = 'pusher'): boolean => {
   try {
-    return Number(readFileSync(lockPath(spool), 'utf8').trim()) === process.pid;
+    return Number(readFileSync(lockPath(spool, worker), 'utf8').trim()) === process.pid;
   } catch {
     return false;
   }
 };
 
-export const releaseLock = (spool: string): void => {
-  if (holdsLock(spool)) removeQuietly(lockPath(spool));
+export const releaseLock = (spool: string, worker: SpoolWorker = 'pusher'): void => {
+  if (holdsLock(spool, worker)) removeQuietly(lockPath(spool, worker));
 };

@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, statSync, truncateSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { classifyIncoming } from '../../core/archive/incoming-file.js';
 import { isObjectStoreUrl } from '../../core/archive/location.js';
-import { isAcknowledged, readError, runningPusher } from '../../core/archive/spool.js';
-import { ValidationError, WarmstandbyError } from '../../core/errors.js';
+import { isAcknowledged, readError, runningWorker } from '../../core/archive/spool.js';
+import { startDetached } from '../../core/cli/start-detached.js';
+import { WarmstandbyError } from '../../core/errors.js';
 import { type ArchiveWalOptions, type ArchiveWalResult, runArchiveWal } from './run.js';
 
 export interface AsyncHookOptions extends ArchiveWalOptions {
@@ -22,7 +21,6 @@ export type AsyncHookResult = ArchiveWalResult | { readonly file: string; readon
 
 const POLL_MS = 25;
 const CHECK_PUSHER_MS = 1_000;
-const LOG_LIMIT = 16 * 1024 * 1024;
 
 /**
  * archive_command = `archivewal --async --spool DIR %p ARCHIVE`: answered from the spool.
@@ -45,7 +43,7 @@ export async function runAsyncHook(options: AsyncHookOptions): Promise<AsyncHook
     const recorded = readError(spool, file.name);
     if (recorded !== undefined) throw new WarmstandbyError('async-push-failed', recorded);
     if (Date.now() >= nextPusherCheck) {
-      if (runningPusher(spool) === undefined) startPusher(options, spool, walDir);
+      if (runningWorker(spool) === undefined) startPusher(options, spool, walDir);
       nextPusherCheck = Date.now() + CHECK_PUSHER_MS;
     }
     if (Date.now() >= deadline) {
@@ -59,11 +57,7 @@ export async function runAsyncHook(options: AsyncHookOptions): Promise<AsyncHook
   }
 }
 
-/**
- * Starts `archivewal --pusher` detached (it outlives this hook), logging to SPOOL/pusher.log.
- * It runs the same way this process was started: the single executable, or node with
- * bin/archivewal.
- */
+/** Starts `archivewal --pusher` for this spool, logging to SPOOL/pusher.log. */
 const startPusher = (options: AsyncHookOptions, spool: string, walDir: string): void => {
   const archive = isObjectStoreUrl(options.archive) ? options.archive : resolve(options.cwd, options.archive);
   const args = [
@@ -73,33 +67,5 @@ const startPusher = (options: AsyncHookOptions, spool: string, walDir: string): 
     ...(options.sync ? [] : ['--no-sync']),
     archive,
   ];
-  const logPath = join(spool, 'pusher.log');
-  if ((statSync(logPath, { throwIfNoEntry: false })?.size ?? 0) > LOG_LIMIT) truncateSync(logPath);
-  const log = openSync(logPath, 'a', 0o600);
-  try {
-    const [command, commandArgs, argv0] = selfInvocation();
-    const child = spawn(command, [...commandArgs, ...args], {
-      cwd: walDir,
-      env: options.env,
-      detached: true,
-      stdio: ['ignore', log, log],
-      ...(argv0 === undefined ? {} : { argv0 }),
-    });
-    child.on('error', () => undefined);
-    child.unref();
-  } finally {
-    closeSync(log);
-  }
+  startDetached('archivewal', args, { cwd: walDir, env: options.env, logPath: join(spool, 'pusher.log') });
 };
-
-/** How to run archivewal again: the single executable by its dispatcher name, or node + bin/archivewal. */
-const selfInvocation = (): [string, string[], string | undefined] => {
-  if (isSingleExecutable()) return [process.execPath, ['archivewal'], 'warmstandby'];
-  // dist/tools/archivewal/ and src/tools/archivewal/ are both three levels below the root.
-  const shim = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'archivewal');
-  if (!existsSync(shim)) throw new ValidationError('async-no-shim', `Cannot start the pusher: ${shim} is missing`);
-  return [process.execPath, [shim], undefined];
-};
-
-/** Node itself is `node` (or `node20`, `node.exe`); anything else running us is the single executable. */
-const isSingleExecutable = (): boolean => !/^node[\d.]*(\.exe)?$/.test(basename(process.execPath));

@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { ToolIO } from '../../core/cli/io.js';
 import { createOutput, type Output } from '../../core/cli/output.js';
+import { countOption } from '../../core/cli/count-option.js';
 import { createProgram } from '../../core/cli/program.js';
 import { formatBytes } from '../../core/cli/progress.js';
 import { runCli } from '../../core/cli/run-tool.js';
@@ -82,16 +83,6 @@ interface AsyncSettings {
   readonly walDir: string;
 }
 
-/** A whole number of `what` in [min, max], or a usage error naming the option. */
-const numberOption = (value: unknown, option: string, fallback: number, min: number, max: number, hint: string): number => {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!/^\d+$/.test(String(value)) || number < min || number > max) {
-    throw new UsageError(`invalid value "${String(value)}" for option ${option} (${min}..${max})`, { exitStatus: 2, hint });
-  }
-  return number;
-};
-
 export const parseArchiveWalArgs = (argv: readonly string[], io: ToolIO): ParsedArgs => {
   const program = buildProgram(io);
   program.parse([...argv], { from: 'user' });
@@ -128,9 +119,9 @@ export const parseArchiveWalArgs = (argv: readonly string[], io: ToolIO): Parsed
     mode,
     async: {
       spool: spool ?? '',
-      jobs: numberOption(opts['jobs'], '--jobs', 4, 1, 64, hint),
-      timeoutMs: numberOption(opts['timeout'], '--timeout', 60, 1, 3600, hint) * 1000,
-      idleExitMs: numberOption(opts['idleExit'], '--idle-exit', 60, 0, 86_400, hint) * 1000,
+      jobs: countOption(opts['jobs'], '--jobs', { fallback: 4, min: 1, max: 64 }, { exitStatus: 2, hint }),
+      timeoutMs: countOption(opts['timeout'], '--timeout', { fallback: 60, min: 1, max: 3600 }, { exitStatus: 2, hint }) * 1000,
+      idleExitMs: countOption(opts['idleExit'], '--idle-exit', { fallback: 60, min: 0, max: 86_400 }, { exitStatus: 2, hint }) * 1000,
       walDir: typeof opts['walDir'] === 'string' ? opts['walDir'] : '',
     },
   };

@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { ToolIO } from '../../core/cli/io.js';
 import { createOutput, type Output } from '../../core/cli/output.js';
+import { countOption } from '../../core/cli/count-option.js';
 import { createProgram } from '../../core/cli/program.js';
 import { formatBytes } from '../../core/cli/progress.js';
 import { runCli } from '../../core/cli/run-tool.js';
@@ -19,6 +20,10 @@ const buildProgram = (io: ToolIO) =>
     .addOption(new Option('--json', 'print the result as one JSON document'))
     .addOption(new Option('--no-sync', 'do not fsync the restored file'))
     .addOption(new Option('--s3-config <file>', `S3 settings for s3:// archives (else $${S3_CONFIG_VARIABLE})`))
+    .addOption(new Option('--prefetch <n>', 'fetch the next N segments ahead, in the background (with --spool)'))
+    .addOption(new Option('--spool <dir>', 'with --prefetch: where fetched segments wait (same file system as pg_wal)'))
+    .addOption(new Option('--idle-exit <secs>', 'with --prefetch: the prefetcher exits after this long idle (default 60)'))
+    .addOption(new Option('--prefetcher', 'run as the prefetcher (started by the hook)').hideHelp())
     .addHelpText(
       'after',
       [
@@ -46,6 +51,12 @@ const buildProgram = (io: ToolIO) =>
         '       or compressed data does not decompress)',
         '  153  the archived file is compressed with a method this installation cannot load',
         'Statuses above 125 make PostgreSQL stop recovery instead of ending it early.',
+        '',
+        '--prefetch N --spool DIR: after each segment a background prefetcher (one per spool)',
+        'fetches the next N segments of that timeline into DIR, verified and decompressed, in',
+        'parallel; the next request is then served by rename. History, .partial and .backup files',
+        'are never prefetched. DIR holds at most N segments and is cleaned as recovery moves on.',
+        "  restore_command = 'restorewal --prefetch 8 --spool /var/lib/pgsql/pf %f %p s3://bucket/c1'",
       ].join('\n'),
     );
 
@@ -55,8 +66,29 @@ export const mainWithOptions = (argv: readonly string[], io: ToolIO): Promise<nu
     const program = buildProgram(io);
     program.parse([...argv], { from: 'user' });
     const opts = program.opts<Record<string, unknown>>();
-    const [file, target, archive, ...extra] = program.args;
     const hint = `Try "${TOOL} --help" for more information.`;
+    const spool = typeof opts['spool'] === 'string' ? opts['spool'] : undefined;
+    const usage = { exitStatus: RestoreExit.usage, hint };
+    const prefetch = countOption(opts['prefetch'], '--prefetch', { fallback: 0, min: 1, max: 64 }, usage);
+    const idleExitMs = countOption(opts['idleExit'], '--idle-exit', { fallback: 60, min: 0, max: 86_400 }, usage) * 1000;
+    if ((opts['prefetch'] !== undefined || opts['prefetcher'] === true) !== (spool !== undefined)) {
+      throw new UsageError('--prefetch and --spool go together', { exitStatus: RestoreExit.usage, hint });
+    }
+    if (opts['prefetcher'] === true) {
+      const [archive, ...rest] = program.args;
+      if (archive === undefined || rest.length > 0 || spool === undefined) throw new UsageError('the prefetcher takes ARCHIVE only', { exitStatus: RestoreExit.usage, hint });
+      const { runPrefetcher } = await import('./prefetcher.js');
+      const out = createOutput(TOOL, io);
+      const stamp = (): string => new Date().toISOString();
+      const ended = await runPrefetcher({
+        spool, archive, cwd: io.cwd, env: io.env, count: prefetch, idleExitMs, signal: io.signal,
+        s3ConfigFile: typeof opts['s3Config'] === 'string' ? opts['s3Config'] : undefined,
+        log: (line) => out.log(`${stamp()} ${line}`),
+      });
+      out.log(`${stamp()} prefetcher ${process.pid} ${ended}`);
+      return 0;
+    }
+    const [file, target, archive, ...extra] = program.args;
     if (file === undefined || target === undefined || archive === undefined || extra.length > 0) {
       throw new UsageError('expected exactly WALFILENAME TARGETPATH ARCHIVE (%f %p and the archive)', {
         exitStatus: RestoreExit.usage,
@@ -76,7 +108,9 @@ export const mainWithOptions = (argv: readonly string[], io: ToolIO): Promise<nu
     const out = createOutput(TOOL, io);
     const verbose = opts['verbose'] === true || io.stderr.isTTY === true;
     try {
-      const result = await runRestoreWal(options);
+      const result = spool === undefined
+        ? await runRestoreWal(options)
+        : await (await import('./prefetch-hook.js')).runPrefetchHook({ ...options, spool, prefetch, idleExitMs });
       report(out, result, opts['json'] === true, opts['verbose'] === true);
       return RestoreExit.restored;
     } catch (error) {

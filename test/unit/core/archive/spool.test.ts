@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  acknowledge, holdsLock, isAcknowledged, lockPath, readError, recordError, releaseLock, runningPusher, takeLock,
+  acknowledge, holdsLock, isAcknowledged, lockPath, readError, recordError, releaseLock, runningWorker, takeLock,
 } from '../../../../src/core/archive/spool.js';
 
 const spoolDir = (): string => mkdtempSync(join(tmpdir(), 'ws-spool-'));
@@ -26,14 +26,14 @@ describe('the --async spool', () => {
     const spool = spoolDir();
     expect(takeLock(spool)).toBe(true);
     expect(holdsLock(spool)).toBe(true);
-    expect(runningPusher(spool)).toBe(process.pid);
+    expect(runningWorker(spool)).toBe(process.pid);
     // Our own live pid holds it: a second taker loses.
     expect(takeLock(spool)).toBe(false);
     releaseLock(spool);
     expect(existsSync(lockPath(spool))).toBe(false);
 
     writeFileSync(lockPath(spool), `${deadPid()}\n`);
-    expect(runningPusher(spool)).toBeUndefined();
+    expect(runningWorker(spool)).toBeUndefined();
     expect(takeLock(spool)).toBe(true);
     expect(readFileSync(lockPath(spool), 'utf8')).toBe(`${process.pid}\n`);
   });

@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ArchiveStore, StoredVariant } from '../../core/archive/archive-store.js';
+import { readArchiveSystemId } from '../../core/archive/system-id.js';
+import { decompressBuffer } from '../../core/compression/codec.js';
+import { CompressionError } from '../../core/compression/compression-error.js';
+import { FileSystemError, ValidationError, WarmstandbyError } from '../../core/errors.js';
+import { isBackupHistoryText, MAX_BACKUP_HISTORY_BYTES } from '../../core/wal/backup-history.js';
+import { DEFAULT_SEGMENT_SIZE, MAX_SEGMENT_SIZE } from '../../core/wal/segment-size.js';
+import { MAX_HISTORY_BYTES, validateSegmentHeaderWithHistory } from '../../core/wal/timeline-ancestry.js';
+import { parseTimelineHistory } from '../../core/wal/timeline-history.js';
+import type { WalFileName } from '../../core/wal/wal-file-kind.js';
+import { RestoreExit } from './exit-status.js';
+
+/** The requested file is simply not archived (yet): exit 1, the standby asks again later. */
+export class NotInArchiveError extends WarmstandbyError {
+  constructor(file: string, archive: string) {
+    super('not-in-archive', `"${file}" is not in archive "${archive}"`, { exitStatus: RestoreExit.notInArchive });
+  }
+}
+
+const fatal = (code: string, status: number, message: string, cause?: unknown): WarmstandbyError =>
+  new WarmstandbyError(code, message, { exitStatus: status, ...(cause === undefined ? {} : { cause }) });
+
+/** A WAL file from the archive, checked: its content, where it came from, the system it belongs to. */
+export interface VerifiedFile {
+  readonly content: Buffer;
+  readonly variant: StoredVariant;
+  readonly systemIdentifier: string | undefined;
+}
+
+/**
+ * Finds `file` in the archive (plain or compressed), reads it, checks the recorded
+ * checksum, decompresses it and checks it belongs under its name and to this system (the
+ * data directory `cwd`'s pg_control, else the archive's record). Used for the file the
+ * server asks for and for the ones the prefetcher fetches ahead.
+ */
+export const fetchVerified = async (store: ArchiveStore, file: WalFileName, cwd: string): Promise<VerifiedFile> => {
+  const variants = await store.variants(file).catch((error: unknown) => {
+    throw asIoError(error);
+  });
+  const variant = variants[0];
+  if (variant === undefined) {
+    // A typo in restore_command or an unmounted archive looks exactly like "not archived
+    // yet" to the server, which would wait forever in silence: say it, every time.
+    const unusable = await store.unusableReason();
+    if (unusable !== undefined) {
+      throw new FileSystemError('archive-missing', `Cannot read archive "${store.location}": ${unusable}`, store.location, {
+        exitStatus: RestoreExit.ioError,
+      });
+    }
+    throw new NotInArchiveError(file.name, store.location);
+  }
+  const content = await readContent(store, variant, file);
+  const systemIdentifier = await expectedSystem(store, cwd);
+  await checkContent(file, content, systemIdentifier, store);
+  return { content, variant, systemIdentifier };
+};
+
+const readContent = async (store: ArchiveStore, variant: StoredVariant, file: WalFileName): Promise<Buffer> => {
+  const where = `${store.location}/${variant.name}`;
+  // No archived file of ours is larger than the largest segment PostgreSQL can be built with.
+  const fetched = await store.read(variant.name, MAX_SEGMENT_SIZE).catch((error: unknown) => {
+    throw asIoError(error);
+  });
+  // Removed between the lookup and the read (archivecleanup): not there any more.
+  if (fetched === undefined) throw new NotInArchiveError(file.name, store.location);
+  if (fetched.recordedSha256 !== undefined) {
+    const actual = createHash('sha256').update(fetched.data).digest('hex');
+    if (actual !== fetched.recordedSha256) {
+      throw fatal('corrupt-archived-file', RestoreExit.corruptCompressed,
+        `Cannot restore "${file.name}": "${where}" does not match the SHA-256 recorded when it was archived`);
+    }
+  }
+  try {
+    return await decompressBuffer(fetched.data, variant.compression, { name: where, expectedSize: DEFAULT_SEGMENT_SIZE });
+  } catch (error) {
+    if (error instanceof CompressionError && error.code !== 'compression-unavailable') {
+      throw fatal('corrupt-archived-file', RestoreExit.corruptCompressed, error.message, error);
+    }
+    // The file is there but this installation cannot read it: "not available" would let an
+    // archive-only recovery end early, and asking again will not load the codec either.
+    if (error instanceof CompressionError) {
+      throw fatal('compression-unavailable', RestoreExit.codecUnavailable, error.message, error);
+    }
+    throw asIoError(error);
+  }
+};
+
+/** The system the WAL must belong to: the data directory's pg_control, else the archive's record. */
+const expectedSystem = async (store: ArchiveStore, cwd: string): Promise<string | undefined> => {
+  const fromControl = await readControlSystemId(join(cwd, 'global', 'pg_control'));
+  if (fromControl !== undefined) return fromControl;
+  try {
+    return await readArchiveSystemId(store);
+  } catch (error) {
+    throw asIoError(error);
+  }
+};
+
+/** system_identifier is the first field of pg_control (uint64, host byte order). */
+const readControlSystemId = async (path: string): Promise<string | undefined> => {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(8);
+      const { bytesRead } = await handle.read(head, 0, 8, 0);
+      return bytesRead === 8 ? head.readBigUInt64LE(0).toString() : undefined;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+};
+
+const checkContent = async (
+  file: WalFileName,
+  content: Buffer,
+  systemIdentifier: string | undefined,
+  store: ArchiveStore,
+): Promise<void> => {
+  const fromArchive = async (history: string) => (await store.read(history, MAX_HISTORY_BYTES))?.data;
+  const name = file.name;
+  if (file.kind === 'segment' || file.kind === 'partial') {
+    let segmentSize: number;
+    try {
+      const check = systemIdentifier === undefined ? { name } : { name, systemIdentifier };
+      segmentSize = (await validateSegmentHeaderWithHistory(content, check, [fromArchive])).header.segmentSize;
+    } catch (error) {
+      const foreign = error instanceof ValidationError && error.code === 'wal-foreign-system';
+      const message = (error as Error).message.replace(/^Cannot accept/, 'Cannot restore');
+      throw fatal(foreign ? 'wal-foreign-system' : 'wal-header-mismatch', foreign ? RestoreExit.foreignSystem : RestoreExit.contentMismatch, message, error);
+    }
+    const sizeOk = file.kind === 'segment' ? content.length === segmentSize : content.length <= segmentSize;
+    if (!sizeOk) {
+      throw fatal('wal-size-mismatch', RestoreExit.contentMismatch, `Cannot restore "${name}": the archived file holds ${content.length} bytes, a segment ${segmentSize}`);
+    }
+  } else if (file.kind === 'backup') {
+    if (content.length > MAX_BACKUP_HISTORY_BYTES || !isBackupHistoryText(content.toString('latin1'), file.segmentName)) {
+      throw fatal('invalid-backup-history-file', RestoreExit.contentMismatch,
+        `Cannot restore "${name}": not a backup history file (no START WAL LOCATION naming its segment)`);
+    }
+  } else if (file.kind === 'history') {
+    try {
+      parseTimelineHistory(content.toString('utf8'));
+    } catch (error) {
+      throw fatal('invalid-history-file', RestoreExit.contentMismatch, `Cannot restore "${name}": ${(error as Error).message}`, error);
+    }
+  }
+};
+
+/**
+ * Transient trouble (disk full, permissions, a missing mount, an unreachable object store):
+ * not fatal, the server retries.
+ */
+export const asIoError = (error: unknown): WarmstandbyError => {
+  if (error instanceof WarmstandbyError && error.exitStatus > 125) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const path = error instanceof FileSystemError ? error.path : '';
+  return new FileSystemError(error instanceof WarmstandbyError ? error.code : 'io-error', message, path, {
+    exitStatus: RestoreExit.ioError,
+    cause: error,
+  });
+};

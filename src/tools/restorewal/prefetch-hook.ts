@@ -1,0 +1,69 @@
+import { lstatSync, mkdirSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { isObjectStoreUrl } from '../../core/archive/location.js';
+import { runningWorker, writeAtomically } from '../../core/archive/spool.js';
+import { startDetached } from '../../core/cli/start-detached.js';
+import { errnoOf } from '../../core/fs/fs-error.js';
+import { fsyncDirectory } from '../../core/fs/sync.js';
+import { asIoError } from './fetch-verified.js';
+import { parseRequestedFile } from './request.js';
+import { type RestoreWalOptions, type RestoreWalResult, runRestoreWal } from './run.js';
+
+export interface PrefetchHookOptions extends RestoreWalOptions {
+  readonly spool: string;
+  /** How many segments after the one asked for are fetched ahead. */
+  readonly prefetch: number;
+  /** The prefetcher exits after this long without a request. */
+  readonly idleExitMs: number;
+}
+
+/** Where the hook tells the prefetcher what the server asked for last: "NAME SEGMENT_SIZE". */
+export const WANTED_FILE = 'wanted';
+
+/**
+ * restore_command = `restorewal --prefetch N --spool DIR %f %p ARCHIVE`: a segment the
+ * prefetcher already fetched (verified and decompressed) is moved into place by rename;
+ * anything else is restored from the archive as without --prefetch. After each segment the
+ * hook records it as wanted, and starts the prefetcher if none runs, which then fetches
+ * the next N segments of that timeline. History, .partial and backup history files are never
+ * prefetched or served from the spool: a new timeline must be seen at once.
+ */
+export async function runPrefetchHook(options: PrefetchHookOptions): Promise<RestoreWalResult> {
+  const file = parseRequestedFile(options.file);
+  if (file.kind !== 'segment') return runRestoreWal(options);
+  const spool = resolve(options.cwd, options.spool);
+  mkdirSync(spool, { recursive: true, mode: 0o700 });
+  const result = (await serveFromSpool(spool, file.name, options)) ?? (await runRestoreWal(options));
+  writeAtomically(join(spool, WANTED_FILE), `${file.name} ${result.bytes}\n`);
+  if (runningWorker(spool, 'prefetcher') === undefined) startPrefetcher(options, spool);
+  return result;
+}
+
+/** The prefetched copy, renamed to %p; undefined when there is none (or it is elsewhere: EXDEV). */
+const serveFromSpool = async (spool: string, name: string, options: PrefetchHookOptions): Promise<RestoreWalResult | undefined> => {
+  const cached = join(spool, name);
+  const info = lstatSync(cached, { throwIfNoEntry: false });
+  if (info === undefined || !info.isFile()) return undefined;
+  const target = resolve(options.cwd, options.target);
+  try {
+    await rename(cached, target);
+  } catch (error) {
+    if (errnoOf(error) === 'EXDEV' || errnoOf(error) === 'ENOENT') return undefined;
+    throw asIoError(error);
+  }
+  await fsyncDirectory(dirname(target), { sync: options.sync }).catch((error: unknown) => {
+    throw asIoError(error);
+  });
+  return { file: name, restoredFrom: `${spool}/${name}`, compression: 'none', bytes: info.size, systemIdentifier: undefined };
+};
+
+const startPrefetcher = (options: PrefetchHookOptions, spool: string): void => {
+  const archive = isObjectStoreUrl(options.archive) ? options.archive : resolve(options.cwd, options.archive);
+  const args = [
+    '--prefetcher', '--spool', spool, '--prefetch', String(options.prefetch), '--idle-exit', String(options.idleExitMs / 1000),
+    ...(options.s3ConfigFile === undefined ? [] : ['--s3-config', resolve(options.cwd, options.s3ConfigFile)]),
+    archive,
+  ];
+  startDetached('restorewal', args, { cwd: options.cwd, env: options.env, logPath: join(spool, 'prefetcher.log') });
+};

@@ -1,0 +1,122 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openArchive } from '../../core/archive/open-archive.js';
+import { holdsLock, releaseLock, removeQuietly, takeLock } from '../../core/archive/spool.js';
+import { writeTempFile } from '../../core/fs/durable.js';
+import { tempPathFor } from '../../core/fs/temp-name.js';
+import { isSegmentFileName, parseSegmentFileName, segmentFileName } from '../../core/wal/segment-name.js';
+import { isValidSegmentSize } from '../../core/wal/segment-size.js';
+import { classifyWalFileName } from '../../core/wal/wal-file-kind.js';
+import { fetchVerified, NotInArchiveError } from './fetch-verified.js';
+import { WANTED_FILE } from './prefetch-hook.js';
+
+export interface PrefetcherOptions {
+  readonly spool: string;
+  readonly archive: string;
+  /** The data directory (its pg_control names the system the WAL must belong to). */
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly s3ConfigFile?: string | undefined;
+  /** Segments fetched ahead of the one asked for: also the bound on what the spool holds. */
+  readonly count: number;
+  readonly idleExitMs: number;
+  readonly signal?: AbortSignal | undefined;
+  readonly log: (message: string) => void;
+}
+
+const POLL_MS = 50;
+const MAX_PARALLEL = 8;
+const MISSING_RETRY_MS = 1_000;
+const ERROR_RETRY_MS = 5_000;
+
+/**
+ * restorewal's prefetcher: after the server asked for segment S (the `wanted` file), fetches
+ * S+1 … S+count of the same timeline into the spool, in parallel, each verified exactly as
+ * restorewal verifies (checksum, header, system) and decompressed, written fsynced under a
+ * temporary name and renamed. Everything else in the spool (older segments, other
+ * timelines) is removed, so it never holds more than `count` segments. Exits after
+ * `idleExitMs` without a new request.
+ */
+export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited-idle' | 'lock-held' | 'lock-lost' | 'stopped'> {
+  const { spool } = options;
+  if (!takeLock(spool, 'prefetcher')) return 'lock-held';
+  const { store, close } = await openArchive(options.archive, {
+    cwd: options.cwd, env: options.env, s3ConfigFile: options.s3ConfigFile, signal: options.signal,
+  });
+  for (const entry of readdirSync(spool)) if (entry.endsWith('.tmp')) removeQuietly(join(spool, entry));
+  const inFlight = new Set<string>();
+  const retryAt = new Map<string, number>();
+  let wanted = '';
+  let lastRequest = Date.now();
+  const fetch = async (name: string): Promise<void> => {
+    try {
+      const file = classifyWalFileName(name);
+      if (file === undefined) return;
+      const { content } = await fetchVerified(store, file, options.cwd);
+      const tmp = tempPathFor(join(spool, name));
+      await writeTempFile(tmp, content, { sync: true, mode: 0o600 });
+      await rename(tmp, join(spool, name));
+      options.log(`fetched "${name}"`);
+    } catch (error) {
+      const missing = error instanceof NotInArchiveError;
+      retryAt.set(name, Date.now() + (missing ? MISSING_RETRY_MS : ERROR_RETRY_MS));
+      if (!missing && options.signal?.aborted !== true) options.log(`error: ${(error as Error).message}`);
+    } finally {
+      inFlight.delete(name);
+    }
+  };
+  try {
+    for (;;) {
+      if (options.signal?.aborted === true) return 'stopped';
+      if (!holdsLock(spool, 'prefetcher')) return 'lock-lost';
+      const request = readWanted(spool);
+      const now = Date.now();
+      if (request !== undefined && request.text !== wanted) {
+        wanted = request.text;
+        lastRequest = now;
+      }
+      if (now - lastRequest >= options.idleExitMs && inFlight.size === 0) return 'exited-idle';
+      if (request !== undefined) {
+        const window = following(request.name, request.segmentSize, options.count);
+        const keep = new Set([...window, ...inFlight]);
+        for (const entry of readdirSync(spool)) {
+          if (isSegmentFileName(entry) && !keep.has(entry)) removeQuietly(join(spool, entry));
+        }
+        const present = new Set(readdirSync(spool));
+        for (const name of window) {
+          if (inFlight.size >= Math.min(options.count, MAX_PARALLEL)) break;
+          if (present.has(name) || inFlight.has(name) || (retryAt.get(name) ?? 0) > now) continue;
+          inFlight.add(name);
+          void fetch(name);
+        }
+      }
+      await sleep(POLL_MS, undefined, options.signal === undefined ? {} : { signal: options.signal }).catch(() => undefined);
+    }
+  } finally {
+    while (inFlight.size > 0) await sleep(20);
+    close();
+    releaseLock(spool, 'prefetcher');
+  }
+}
+
+/** The hook's last request: a segment name and the segment size its restored copy had. */
+const readWanted = (spool: string): { text: string; name: string; segmentSize: number } | undefined => {
+  let text: string;
+  try {
+    text = readFileSync(join(spool, WANTED_FILE), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  const [name = '', size = ''] = text.split(' ');
+  const segmentSize = Number(size);
+  if (!isSegmentFileName(name) || !isValidSegmentSize(segmentSize)) return undefined;
+  return { text, name, segmentSize };
+};
+
+/** The `count` segment names after `name` on its timeline. */
+const following = (name: string, segmentSize: number, count: number): string[] => {
+  const { timeline, segno } = parseSegmentFileName(name, segmentSize);
+  return Array.from({ length: count }, (_, i) => segmentFileName(timeline, segno + BigInt(i + 1), segmentSize));
+};
