@@ -4,8 +4,11 @@
 // last segment archived is measured. Same server, same disk, fresh archive each round,
 // alternating, medians. (pgBackRest's archive-push is not in Debian's packages this project
 // installs; see docs/dev/performance.md.)
-import { mkdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { baseEnv } from '../test/harness/pg/run-process.js';
 import { REPO_ROOT } from '../test/harness/pg/binaries.js';
 import { chownToServerUser } from '../test/harness/pg/server-user.js';
 import { makeTempDir } from '../test/harness/pg/temp-dirs.js';
@@ -15,6 +18,7 @@ import { type BenchRow, median } from './result.js';
 const BACKLOG = Number(process.env['BENCH_BACKLOG'] ?? 48);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const JOBS = Number(process.env['BENCH_JOBS'] ?? 4);
+const RUNS = Number(process.env['BENCH_ACK_RUNS'] ?? 40);
 
 const quote = (text: string): string => text.replace(/'/g, "''");
 
@@ -74,6 +78,7 @@ export const run = async (): Promise<BenchRow[]> => {
     rmSync(work, { recursive: true, force: true });
   }
   const sync = median(times.sync);
+  const acknowledged = benchAcknowledged();
   const asyncMs = median(times.async);
   const rate = (ms: number): string => (BACKLOG / (ms / 1000)).toFixed(1);
   return [{
@@ -85,5 +90,39 @@ export const run = async (): Promise<BenchRow[]> => {
     ratio: asyncMs / sync,
     target: 0.33,
     notes: `${(sync / asyncMs).toFixed(2)} × the synchronous hook's rate`,
-  }];
+  }, acknowledged];
+};
+
+/** The hook's answer for a segment the pusher already acknowledged, against a bare Node start. */
+const benchAcknowledged = (): BenchRow => {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-bench-ack-'));
+  const name = '000000010000000000000042';
+  mkdirSync(join(dir, 'spool'));
+  mkdirSync(join(dir, 'pg_wal'));
+  writeFileSync(join(dir, 'spool', `${name}.ok`), '');
+  const args = [join(REPO_ROOT, 'bin', 'archivewal'), '--async', '--spool', 'spool', `pg_wal/${name}`, join(dir, 'archive')];
+  const once = (command: readonly string[]): number => {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, command, { cwd: dir, env: baseEnv(), stdio: 'ignore' });
+    if (result.status !== 0) throw new Error(`${command.join(' ')} exited ${result.status}`);
+    return performance.now() - started;
+  };
+  const ours: number[] = [];
+  const bare: number[] = [];
+  once(args);
+  for (let i = 0; i < RUNS; i += 1) {
+    bare.push(once(['-e', '0']));
+    ours.push(once(args));
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const o = median(ours);
+  const n = median(bare);
+  return {
+    work: `archivewal --async, segment already acknowledged (${RUNS} runs)`,
+    ours: `${o.toFixed(1)} ms`,
+    anchorName: 'node -e 0',
+    anchor: `${n.toFixed(1)} ms`,
+    ratio: o / n,
+    target: 1.1,
+  };
 };

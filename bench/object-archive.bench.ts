@@ -6,15 +6,13 @@
 //   request's round trip (measured with curl against the same gateway) allowed on top.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveS3Settings } from '../src/core/archive/s3/s3-settings.js';
-import { S3Client } from '../src/core/archive/s3/s3-client.js';
 import { segmentFileName } from '../src/core/wal/segment-name.js';
 import { REPO_ROOT } from '../test/harness/pg/binaries.js';
 import { baseEnv } from '../test/harness/pg/run-process.js';
 import { makeSegment } from '../test/unit/tools/archive-hooks/wal-fixtures.js';
+import { startBenchRgw } from './bench-rgw.js';
 import { type BenchRow, median } from './result.js';
 
 const SEGMENTS = Number(process.env['BENCH_SEGMENTS'] ?? 20);
@@ -22,15 +20,6 @@ const MISSING_RUNS = Number(process.env['BENCH_MISSING_RUNS'] ?? 40);
 const SEG_SIZE = 16 * 1024 * 1024;
 const node = process.execPath;
 const bin = (tool: string): string => join(REPO_ROOT, 'bin', tool);
-const SCRIPT = join(REPO_ROOT, 'test', 'harness', 'objstore', 'rgw-cluster.sh');
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 const time = (command: string, args: readonly string[], env: NodeJS.ProcessEnv, expect: number, cwd?: string): number => {
   const started = performance.now();
@@ -42,24 +31,13 @@ const time = (command: string, args: readonly string[], env: NodeJS.ProcessEnv, 
 
 export const run = async (): Promise<BenchRow[]> => {
   const work = mkdtempSync(join(process.env['BENCH_DIR'] ?? tmpdir(), 'ws-bench-s3-'));
-  const cluster = mkdtempSync(join(tmpdir(), 'ws-rgw-'));
+  const rgw = await startBenchRgw('bench');
   try {
-    const up = spawnSync('bash', [SCRIPT, 'up', cluster, String(await freePort())], { encoding: 'utf8' });
-    if (up.status !== 0) throw new Error(`the Ceph cluster did not start: ${up.stderr}`);
-    const values = Object.fromEntries(up.stdout.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
-    const env = baseEnv({
-      AWS_ACCESS_KEY_ID: values['RGW_ACCESS_KEY'] ?? '',
-      AWS_SECRET_ACCESS_KEY: values['RGW_SECRET_KEY'] ?? '',
-      AWS_ENDPOINT_URL: values['RGW_ENDPOINT'] ?? '',
-      HOME: work,
-    });
-    const client = new S3Client(resolveS3Settings({ query: {}, env, configFile: undefined }), 'bench');
-    if ((await client.send({ method: 'PUT', key: '' })).status !== 200) throw new Error('cannot create the bucket');
-    client.close();
+    const env = baseEnv({ AWS_ACCESS_KEY_ID: rgw.accessKey, AWS_SECRET_ACCESS_KEY: rgw.secretKey, AWS_ENDPOINT_URL: rgw.endpoint, HOME: work });
+    const values = { RGW_ENDPOINT: rgw.endpoint, RGW_ACCESS_KEY: rgw.accessKey, RGW_SECRET_KEY: rgw.secretKey };
     return [benchPush(work, env, values), benchMissing(work, env, values)];
   } finally {
-    spawnSync('bash', [SCRIPT, 'down', cluster]);
-    rmSync(cluster, { recursive: true, force: true });
+    rgw.stop();
     rmSync(work, { recursive: true, force: true });
   }
 };

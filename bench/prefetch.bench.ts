@@ -1,0 +1,74 @@
+// restorewal --prefetch against plain restorewal: two archive-only standbys of one primary,
+// made before the WAL exists, replay the same archive (lz4-compressed segments in a directory,
+// and the same WAL in an RGW bucket when Ceph is installed); the time from starting each
+// standby until it has replayed the last LSN is compared. BENCH_WAL_MB sets the amount of
+// WAL (the issue's figure is 1 GB; the default keeps a run short).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { archiverStats, hook } from '../test/integration/archive/helpers.js';
+import { chownToServerUser, generateWal, makeTempDir, startCluster, startStandby, switchWal, waitFor, waitForReplay } from '../test/harness/pg/index.js';
+import type { PgCluster } from '../test/harness/pg/index.js';
+import { startBenchRgw } from './bench-rgw.js';
+import type { BenchRow } from './result.js';
+
+const WAL_MB = Number(process.env['BENCH_WAL_MB'] ?? 256);
+const PREFETCH = Number(process.env['BENCH_PREFETCH'] ?? 8);
+
+/** Replay time of each standby, started one after the other, until `lsn`. */
+const replayTimes = async (standbys: readonly PgCluster[], lsn: bigint): Promise<number[]> => {
+  const times: number[] = [];
+  for (const standby of standbys) {
+    const started = performance.now();
+    await standby.start();
+    await waitForReplay(standby, lsn, 1_800_000);
+    times.push(performance.now() - started);
+    await standby.stop('immediate');
+  }
+  return times;
+};
+
+const compare = async (label: string, archiveCommand: string, restore: (extra: string) => string, target: number): Promise<BenchRow> => {
+  const primary = await startCluster(15, { archive: { mode: 'on', command: archiveCommand }, conf: ["max_wal_size = '4GB'"] });
+  const spool = join(makeTempDir('ws-bench-prefetch-'), 'spool');
+  const plain = await startStandby(primary, { name: 'plain', streaming: false, restoreCommand: restore(''), start: false });
+  const prefetching = await startStandby(primary, {
+    name: 'prefetching', streaming: false, start: false,
+    restoreCommand: restore(`--prefetch ${PREFETCH} --spool ${spool}`),
+  });
+  try {
+    await generateWal(primary, WAL_MB * 1024 * 1024, { method: 'rows' });
+    const { lsn, segment } = await switchWal(primary);
+    await waitFor(async () => ((await archiverStats(primary)).lastArchived ?? '') >= segment, { timeoutMs: 1_800_000, description: 'archiving' });
+    const [plainMs = 0, prefetchMs = 0] = await replayTimes([plain, prefetching], lsn);
+    return {
+      work: `standby catch-up from ${label}, ${WAL_MB} MB of WAL, --prefetch ${PREFETCH}`,
+      ours: `${(prefetchMs / 1000).toFixed(1)} s`,
+      anchorName: 'restorewal without --prefetch',
+      anchor: `${(plainMs / 1000).toFixed(1)} s`,
+      ratio: prefetchMs / plainMs,
+      target,
+      notes: `${(plainMs / prefetchMs).toFixed(2)} × faster`,
+    };
+  } finally {
+    await prefetching.destroy();
+    await plain.destroy();
+    await primary.destroy();
+  }
+};
+
+export const run = async (): Promise<BenchRow[]> => {
+  const archive = makeTempDir('ws-bench-prefetch-archive-');
+  const rows = [await compare('an lz4 directory archive', hook('archivewal', `-Z lz4 %p ${archive}`),
+    (extra) => hook('restorewal', `${extra} %f %p ${archive}`), 0.67)];
+  const rgw = await startBenchRgw('bench');
+  try {
+    const config = join(makeTempDir('ws-bench-s3conf-'), 's3.conf');
+    writeFileSync(config, `endpoint_url = ${rgw.endpoint}\naws_access_key_id = ${rgw.accessKey}\naws_secret_access_key = ${rgw.secretKey}\n`, { mode: 0o600 });
+    await chownToServerUser(config);
+    rows.push(await compare('an RGW bucket', hook('archivewal', `--s3-config ${config} %p s3://bench/wal`),
+      (extra) => hook('restorewal', `--s3-config ${config} ${extra} %f %p s3://bench/wal`), 0.33));
+  } finally {
+    rgw.stop();
+  }
+  return rows;
+};
