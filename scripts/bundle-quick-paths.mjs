@@ -15,6 +15,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** tool → the module whose exports its shim calls first. */
 const quickPaths = {
   archivewal: 'src/tools/archivewal/plain-push.ts',
+  // archivewal --async's answer for an acknowledged file: node:fs and node:path only.
+  'archivewal-ack': 'src/tools/archivewal/acknowledged.ts',
   restorewal: 'src/tools/restorewal/quick-answer.ts',
   // The same answer for s3:// archives: the S3 client only, loaded only for those.
   'restorewal-object': 'src/tools/restorewal/quick-answer-object.ts',

@@ -57,6 +57,8 @@ export async function runPusher(options: PusherOptions): Promise<'exited-idle' |
   const inFlight = new Set<string>();
   const failures = new Map<string, Failure>();
   let idleSince = Date.now();
+  // A finished push wakes the loop at once: a free job slot must not wait for the next poll.
+  let wake: (() => void) | undefined;
   const push = async (name: string): Promise<void> => {
     try {
       const result = await publishWalFile(store, join(options.walDir, name), classifyIncoming(name), options);
@@ -77,6 +79,7 @@ export async function runPusher(options: PusherOptions): Promise<'exited-idle' |
       options.log(`error: ${message}`);
     } finally {
       inFlight.delete(name);
+      wake?.();
     }
   };
   try {
@@ -96,7 +99,15 @@ export async function runPusher(options: PusherOptions): Promise<'exited-idle' |
       const waiting = ready.some((name) => !isAcknowledged(options.spool, name));
       if (waiting || inFlight.size > 0) idleSince = now;
       else if (now - idleSince >= options.idleExitMs) return 'exited-idle';
-      await sleep(options.pollMs ?? 100, undefined, options.signal === undefined ? {} : { signal: options.signal }).catch(() => undefined);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.pollMs ?? 100);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        options.signal?.addEventListener('abort', wake, { once: true });
+      });
+      wake = undefined;
     }
   } finally {
     while (inFlight.size > 0) await sleep(20);
