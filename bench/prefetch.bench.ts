@@ -5,11 +5,22 @@
 // WAL (the issue's figure is 1 GB; the default keeps a run short).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { archiverStats, hook } from '../test/integration/archive/helpers.js';
-import { chownToServerUser, generateWal, makeTempDir, startCluster, startStandby, switchWal, waitFor, waitForReplay } from '../test/harness/pg/index.js';
-import type { PgCluster } from '../test/harness/pg/index.js';
+import { REPO_ROOT } from '../test/harness/pg/binaries.js';
+import type { PgCluster } from '../test/harness/pg/cluster.js';
+import { chownToServerUser } from '../test/harness/pg/server-user.js';
+import { startStandby } from '../test/harness/pg/standby.js';
+import { startCluster } from '../test/harness/pg/start-cluster.js';
+import { makeTempDir } from '../test/harness/pg/temp-dirs.js';
+import { waitFor } from '../test/harness/pg/wait.js';
+import { generateWal, switchWal, waitForReplay } from '../test/harness/pg/wal.js';
 import { startBenchRgw } from './bench-rgw.js';
 import type { BenchRow } from './result.js';
+
+/** A hook as the server runs it: node + the bin shim. */
+const hook = (tool: string, args: string): string => `${process.execPath} ${join(REPO_ROOT, 'bin', tool)} ${args}`;
+
+const lastArchived = async (cluster: PgCluster): Promise<string> =>
+  (await cluster.sql('SELECT coalesce(last_archived_wal, \'\') FROM pg_stat_archiver')).trim();
 
 const WAL_MB = Number(process.env['BENCH_WAL_MB'] ?? 256);
 const PREFETCH = Number(process.env['BENCH_PREFETCH'] ?? 8);
@@ -38,7 +49,7 @@ const compare = async (label: string, archiveCommand: string, restore: (extra: s
   try {
     await generateWal(primary, WAL_MB * 1024 * 1024, { method: 'rows' });
     const { lsn, segment } = await switchWal(primary);
-    await waitFor(async () => ((await archiverStats(primary)).lastArchived ?? '') >= segment, { timeoutMs: 1_800_000, description: 'archiving' });
+    await waitFor(async () => (await lastArchived(primary)) >= segment, { timeoutMs: 1_800_000, description: 'archiving' });
     const [plainMs = 0, prefetchMs = 0] = await replayTimes([plain, prefetching], lsn);
     return {
       work: `standby catch-up from ${label}, ${WAL_MB} MB of WAL, --prefetch ${PREFETCH}`,

@@ -20,6 +20,8 @@ const quickPaths = {
   restorewal: 'src/tools/restorewal/quick-answer.ts',
   // The same answer for s3:// archives: the S3 client only, loaded only for those.
   'restorewal-object': 'src/tools/restorewal/quick-answer-object.ts',
+  // restorewal --prefetch serving a prefetched segment: a rename and two small writes.
+  'restorewal-spool': 'src/tools/restorewal/served-from-spool.ts',
 };
 const outDir = join(root, 'dist', 'quick');
 

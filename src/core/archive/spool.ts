@@ -20,6 +20,20 @@ import { tempPathFor } from '../fs/temp-name.js';
 export const ackPath = (spool: string, name: string): string => join(spool, `${name}.ok`);
 export const errorPath = (spool: string, name: string): string => join(spool, `${name}.error`);
 export type SpoolWorker = 'pusher' | 'prefetcher';
+
+/** What both background workers (archivewal's pusher, restorewal's prefetcher) are given. */
+export interface SpoolWorkerOptions {
+  readonly spool: string;
+  /** The archive: a directory or an s3:// URL. */
+  readonly archive: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly s3ConfigFile?: string | undefined;
+  /** Exit after this long with nothing to do. */
+  readonly idleExitMs: number;
+  readonly signal?: AbortSignal | undefined;
+  /** One line per event, to the worker's log file. */
+  readonly log: (message: string) => void;
+}
 export const lockPath = (spool: string, worker: SpoolWorker = 'pusher'): string => join(spool, `${worker}.pid`);
 
 /** Whether the pusher acknowledged `name`. One stat: the hook's most frequent answer. */

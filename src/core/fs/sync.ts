@@ -1,3 +1,4 @@
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { withFsError } from './fs-error.js';
 
@@ -22,6 +23,16 @@ export async function fsyncDirectory(dir: string, options?: SyncOptions): Promis
       await handle.close();
     }
   });
+}
+
+/** fsyncDirectory for a quick path that runs without promises; throws the plain Node error. */
+export function fsyncDirectorySync(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** fsync(2) on a file by name. */

@@ -4,24 +4,17 @@ import { classifyIncoming } from '../../core/archive/incoming-file.js';
 import { openArchive } from '../../core/archive/open-archive.js';
 import { type PublishOptions, publishWalFile } from '../../core/archive/publish-wal-file.js';
 import {
-  acknowledge, ackPath, errorPath, holdsLock, isAcknowledged, recordError, releaseLock, removeQuietly, takeLock,
+  acknowledge, ackPath, errorPath, holdsLock, isAcknowledged, recordError, releaseLock, removeQuietly, type SpoolWorkerOptions,
+  takeLock,
 } from '../../core/archive/spool.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ValidationError } from '../../core/errors.js';
 
-export interface PusherOptions extends PublishOptions {
+export interface PusherOptions extends PublishOptions, SpoolWorkerOptions {
   /** pg_wal: WAL is pushed straight from here, as its archive_status/*.ready files ask. */
   readonly walDir: string;
-  readonly spool: string;
-  readonly archive: string;
   readonly jobs: number;
-  readonly env: NodeJS.ProcessEnv;
-  readonly s3ConfigFile?: string | undefined;
   readonly sync: boolean;
-  /** Exit after this long with nothing to push. */
-  readonly idleExitMs: number;
-  readonly signal?: AbortSignal | undefined;
-  readonly log: (message: string) => void;
   /** How often pg_wal/archive_status is read. */
   readonly pollMs?: number;
 }

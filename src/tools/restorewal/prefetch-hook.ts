@@ -8,6 +8,7 @@ import { errnoOf } from '../../core/fs/fs-error.js';
 import { fsyncDirectory } from '../../core/fs/sync.js';
 import { asIoError } from './fetch-verified.js';
 import { parseRequestedFile } from './request.js';
+import { WANTED_FILE } from './wanted-file.js';
 import { type RestoreWalOptions, type RestoreWalResult, runRestoreWal } from './run.js';
 
 export interface PrefetchHookOptions extends RestoreWalOptions {
@@ -18,8 +19,6 @@ export interface PrefetchHookOptions extends RestoreWalOptions {
   readonly idleExitMs: number;
 }
 
-/** Where the hook tells the prefetcher what the server asked for last: "NAME SEGMENT_SIZE". */
-export const WANTED_FILE = 'wanted';
 
 /**
  * restore_command = `restorewal --prefetch N --spool DIR %f %p ARCHIVE`: a segment the

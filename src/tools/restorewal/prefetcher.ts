@@ -3,27 +3,20 @@ import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openArchive } from '../../core/archive/open-archive.js';
-import { holdsLock, releaseLock, removeQuietly, takeLock } from '../../core/archive/spool.js';
+import { holdsLock, releaseLock, removeQuietly, type SpoolWorkerOptions, takeLock } from '../../core/archive/spool.js';
 import { writeTempFile } from '../../core/fs/durable.js';
 import { tempPathFor } from '../../core/fs/temp-name.js';
 import { isSegmentFileName, parseSegmentFileName, segmentFileName } from '../../core/wal/segment-name.js';
 import { isValidSegmentSize } from '../../core/wal/segment-size.js';
 import { classifyWalFileName } from '../../core/wal/wal-file-kind.js';
 import { fetchVerified, NotInArchiveError } from './fetch-verified.js';
-import { WANTED_FILE } from './prefetch-hook.js';
+import { WANTED_FILE } from './wanted-file.js';
 
-export interface PrefetcherOptions {
-  readonly spool: string;
-  readonly archive: string;
+export interface PrefetcherOptions extends SpoolWorkerOptions {
   /** The data directory (its pg_control names the system the WAL must belong to). */
   readonly cwd: string;
-  readonly env: NodeJS.ProcessEnv;
-  readonly s3ConfigFile?: string | undefined;
   /** Segments fetched ahead of the one asked for: also the bound on what the spool holds. */
   readonly count: number;
-  readonly idleExitMs: number;
-  readonly signal?: AbortSignal | undefined;
-  readonly log: (message: string) => void;
 }
 
 const POLL_MS = 50;

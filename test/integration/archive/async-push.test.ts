@@ -80,7 +80,15 @@ describeWithPg('archivewal --async', (major) => {
 
   it('survives kill -9 of the pusher 20 times and the loss of the spool', async () => {
     if (primary === undefined) throw new Error('cluster did not start');
-    const load = generateWal(primary, 48 * 1024 * 1024, { method: 'message' });
+    // WAL keeps coming (a segment switch every few MB) until the 20 kills are done, so there is
+    // always a hook calling and a pusher to kill.
+    let loading = true;
+    const load = (async () => {
+      while (loading) {
+        await generateWal(primary as PgCluster, 2 * 1024 * 1024, { method: 'message' });
+        await (primary as PgCluster).sql('SELECT pg_switch_wal()');
+      }
+    })();
     let killed = 0;
     for (let round = 0; killed < 20 && round < 400; round += 1) {
       await new Promise((resolve) => setTimeout(resolve, 150));
@@ -88,9 +96,10 @@ describeWithPg('archivewal --async', (major) => {
       if (stopPusher(spool)) killed += 1;
       if (killed === 10) rmSync(spool, { recursive: true, force: true });
     }
+    loading = false;
+    await load;
     // Each kill was of a pusher a hook had started again after the previous one.
     expect(killed).toBe(20);
-    await load;
     const { segment } = await switchWal(primary);
     await checkArchiveComplete(primary, segment);
     checkAcknowledgements();

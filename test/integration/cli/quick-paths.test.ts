@@ -23,7 +23,7 @@ const shim = (tool: string, args: string[]): Promise<ShimOutcome> => runShim(too
 describe('dist/quick bundles', () => {
   it('exist for archivewal and restorewal, and require only Node built-ins', () => {
     const files = readdirSync(quickDir).sort();
-    expect(files).toEqual(['archivewal-ack.cjs', 'archivewal.cjs', 'restorewal-object.cjs', 'restorewal.cjs']);
+    expect(files).toEqual(['archivewal-ack.cjs', 'archivewal.cjs', 'restorewal-object.cjs', 'restorewal-spool.cjs', 'restorewal.cjs']);
     for (const file of files) {
       const text = readFileSync(join(quickDir, file), 'utf8');
       const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]);

@@ -1,0 +1,54 @@
+import { lstatSync, renameSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { runningWorker, writeAtomically } from '../../core/archive/spool.js';
+import { fsyncDirectorySync } from '../../core/fs/sync.js';
+import { WANTED_FILE } from './wanted-file.js';
+
+/** Options of the prefetching hook that take a value (skipped over here). */
+const VALUE_OPTIONS = new Set(['--prefetch', '--spool', '--idle-exit', '--s3-config']);
+const SEGMENT = /^[0-9A-F]{24}$/;
+
+/**
+ * `restorewal --prefetch N --spool DIR %f %p ARCHIVE` for a segment the prefetcher already
+ * has: rename it to %p, fsync the directory, record the request for the prefetcher, exit 0,
+ * with nothing loaded but node:fs and the spool helpers (the build bundles this file alone
+ * into dist/quick/restorewal-spool.cjs, which bin/restorewal tries first). Returns undefined
+ * whenever there is more to do: no such segment in the spool, no prefetcher running (the
+ * full tool starts one), another option.
+ */
+export const servedFromSpool = (argv: readonly string[], cwd: string): number | undefined => {
+  let spool: string | undefined;
+  let prefetch = false;
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq < 0 ? arg : arg.slice(0, eq);
+    if (VALUE_OPTIONS.has(flag)) {
+      const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
+      if (flag === '--spool') spool = value;
+      if (flag === '--prefetch') prefetch = true;
+    } else if (arg.startsWith('-')) return undefined;
+    else positional.push(arg);
+  }
+  const [name = '', target] = positional;
+  if (!prefetch || spool === undefined || target === undefined || positional.length !== 3 || !SEGMENT.test(name)) return undefined;
+  const dir = resolve(cwd, spool);
+  if (runningWorker(dir, 'prefetcher') === undefined) return undefined;
+  const cached = join(dir, name);
+  const info = lstatSync(cached, { throwIfNoEntry: false });
+  if (info === undefined || !info.isFile()) return undefined;
+  const targetPath = resolve(cwd, target);
+  try {
+    renameSync(cached, targetPath);
+  } catch {
+    return undefined; // gone meanwhile, or another file system: the full tool fetches it
+  }
+  try {
+    fsyncDirectorySync(dirname(targetPath));
+    writeAtomically(join(dir, WANTED_FILE), `${name} ${info.size}\n`);
+  } catch {
+    return undefined; // the full tool fetches it again and says what went wrong
+  }
+  return 0;
+};
