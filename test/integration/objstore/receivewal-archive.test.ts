@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { S3Client } from '../../../src/core/archive/s3/s3-client.js';
 import { CEPH_TOOLS, newBucket, objectStore, s3Env, testClient, type ObjectStore } from '../../harness/objstore/object-store.js';
 import {
-  describeWithPg, generateWal, lsnToText, makeTempDir, removeTempDir, startCluster, switchWal, type PgCluster,
+  describeWithPg, generateWal, lsnToText, makeTempDir, removeTempDir, startCluster, switchWal, waitFor, type PgCluster,
 } from '../../harness/pg/index.js';
 import {
   clientEnv, connectionArgs, exitOf, filesIn, receivewalInProcess, segmentNameOf, spawnReceivewal,
@@ -44,9 +44,18 @@ describeWithPg('receivewal --archive into an S3 bucket', (major) => {
   it('kill -9 during a load, restart: every segment in the bucket equals the server\'s', async () => {
     const args = ['-D', dir, '-S', 'ship', '--synchronous', '--archive', `s3://${bucket}/wal`, ...connectionArgs(primary)];
     const env = clientEnv(primary, s3Env(store, dir) as Record<string, string>);
-    const generating = generateWal(primary, 96 * MB, { method: 'message' });
+    let generating: Promise<unknown> | undefined;
     for (let kill = 0; kill < 2; kill += 1) {
       const receiver = spawnReceivewal(args, env);
+      if (generating === undefined) {
+        // The load starts once streaming has: on 14 an empty directory starts at the server's
+        // position, so WAL written before that would never reach the bucket.
+        await waitFor(async () => filesIn(dir).some((name) => name.endsWith('.partial')), {
+          timeoutMs: 30_000,
+          description: 'receivewal to start streaming',
+        });
+        generating = generateWal(primary, 96 * MB, { method: 'message' });
+      }
       await new Promise((resolve) => setTimeout(resolve, 1500 + Math.floor(Math.random() * 1500)));
       receiver.kill('SIGKILL');
       expect((await exitOf(receiver)).signal, receiver.output()).toBe('SIGKILL');
