@@ -73,15 +73,20 @@ export const removeQuietly = (path: string): void => {
   }
 };
 
-/** The pid in the lock file, if it names a running process. */
-export const runningWorker = (spool: string, worker: SpoolWorker = 'pusher'): number | undefined => {
-  let pid: number;
+/** The pid the lock file names, running or not; undefined when there is no readable lock. */
+const lockHolder = (spool: string, worker: SpoolWorker): number | undefined => {
   try {
-    pid = Number(readFileSync(lockPath(spool, worker), 'utf8').trim());
+    const pid = Number(readFileSync(lockPath(spool, worker), 'utf8').trim());
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
   }
-  return Number.isSafeInteger(pid) && pid > 0 && processIsAlive(pid) ? pid : undefined;
+};
+
+/** The pid in the lock file, if it names a running process. */
+export const runningWorker = (spool: string, worker: SpoolWorker = 'pusher'): number | undefined => {
+  const pid = lockHolder(spool, worker);
+  return pid !== undefined && processIsAlive(pid) ? pid : undefined;
 };
 
 /**
@@ -109,13 +114,7 @@ export const takeLock = (spool: string, worker: SpoolWorker = 'pusher'): boolean
   return false;
 };
 
-export const holdsLock = (spool: string, worker: SpoolWorker = 'pusher'): boolean => {
-  try {
-    return Number(readFileSync(lockPath(spool, worker), 'utf8').trim()) === process.pid;
-  } catch {
-    return false;
-  }
-};
+export const holdsLock = (spool: string, worker: SpoolWorker = 'pusher'): boolean => lockHolder(spool, worker) === process.pid;
 
 export const releaseLock = (spool: string, worker: SpoolWorker = 'pusher'): void => {
   if (holdsLock(spool, worker)) removeQuietly(lockPath(spool, worker));

@@ -1,13 +1,12 @@
-import { lstatSync, mkdirSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isObjectStoreUrl } from '../../core/archive/location.js';
 import { runningWorker, writeAtomically } from '../../core/archive/spool.js';
 import { startDetached } from '../../core/cli/start-detached.js';
-import { errnoOf } from '../../core/fs/fs-error.js';
 import { fsyncDirectory } from '../../core/fs/sync.js';
 import { asIoError } from './fetch-verified.js';
 import { parseRequestedFile } from './request.js';
+import { moveOutOfSpool } from './served-from-spool.js';
 import { WANTED_FILE } from './wanted-file.js';
 import { type RestoreWalOptions, type RestoreWalResult, runRestoreWal } from './run.js';
 
@@ -41,20 +40,18 @@ export async function runPrefetchHook(options: PrefetchHookOptions): Promise<Res
 
 /** The prefetched copy, renamed to %p; undefined when there is none (or it is elsewhere: EXDEV). */
 const serveFromSpool = async (spool: string, name: string, options: PrefetchHookOptions): Promise<RestoreWalResult | undefined> => {
-  const cached = join(spool, name);
-  const info = lstatSync(cached, { throwIfNoEntry: false });
-  if (info === undefined || !info.isFile()) return undefined;
   const target = resolve(options.cwd, options.target);
+  let size: number | undefined;
   try {
-    await rename(cached, target);
+    size = moveOutOfSpool(spool, name, target);
   } catch (error) {
-    if (errnoOf(error) === 'EXDEV' || errnoOf(error) === 'ENOENT') return undefined;
     throw asIoError(error);
   }
+  if (size === undefined) return undefined;
   await fsyncDirectory(dirname(target), { sync: options.sync }).catch((error: unknown) => {
     throw asIoError(error);
   });
-  return { file: name, restoredFrom: `${spool}/${name}`, compression: 'none', bytes: info.size, systemIdentifier: undefined };
+  return { file: name, restoredFrom: `${spool}/${name}`, compression: 'none', bytes: size, systemIdentifier: undefined };
 };
 
 const startPrefetcher = (options: PrefetchHookOptions, spool: string): void => {

@@ -35,20 +35,38 @@ export const servedFromSpool = (argv: readonly string[], cwd: string): number | 
   if (!prefetch || spool === undefined || target === undefined || positional.length !== 3 || !SEGMENT.test(name)) return undefined;
   const dir = resolve(cwd, spool);
   if (runningWorker(dir, 'prefetcher') === undefined) return undefined;
-  const cached = join(dir, name);
-  const info = lstatSync(cached, { throwIfNoEntry: false });
-  if (info === undefined || !info.isFile()) return undefined;
   const targetPath = resolve(cwd, target);
+  let size: number | undefined;
   try {
-    renameSync(cached, targetPath);
+    size = moveOutOfSpool(dir, name, targetPath);
   } catch {
-    return undefined; // gone meanwhile, or another file system: the full tool fetches it
+    return undefined; // the full tool fetches it instead, and says what went wrong
   }
+  if (size === undefined) return undefined;
   try {
     fsyncDirectorySync(dirname(targetPath));
-    writeAtomically(join(dir, WANTED_FILE), `${name} ${info.size}\n`);
+    writeAtomically(join(dir, WANTED_FILE), `${name} ${size}\n`);
   } catch {
     return undefined; // the full tool fetches it again and says what went wrong
   }
   return 0;
+};
+
+/**
+ * Moves the prefetched `name` out of the spool to `target` by rename; its size, or undefined
+ * when the spool has no such regular file (or it went meanwhile, or the spool is on another
+ * file system: EXDEV). Other errors are thrown. The directory fsync is the caller's.
+ */
+export const moveOutOfSpool = (spool: string, name: string, target: string): number | undefined => {
+  const cached = join(spool, name);
+  const info = lstatSync(cached, { throwIfNoEntry: false });
+  if (info === undefined || !info.isFile()) return undefined;
+  try {
+    renameSync(cached, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EXDEV' || code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return info.size;
 };
