@@ -19,6 +19,7 @@ import { waitFor } from '../test/harness/pg/wait.js';
 import { waitForReplay } from '../test/harness/pg/wal.js';
 import { processIO } from '../src/core/cli/io.js';
 import { createOutput } from '../src/core/cli/output.js';
+import { formatTable } from '../src/core/cli/table.js';
 import { parseLsn } from '../src/core/wal/lsn.js';
 import { REPO_ROOT, mustRun, runTool, say } from './narrator.js';
 import { adoptDataDirectory } from './standby-from-backup.js';
@@ -147,6 +148,13 @@ const main = async (): Promise<void> => {
   const dry = await mustRun('archivecleanup', ['-n', archive, newest]);
   say.output(dry.stdout.split('\n').slice(0, 5).join('\n'));
 
+  say.step('replstatus: the whole setup at a glance, and as a monitoring check');
+  const dsn = (c: PgCluster): string => `host=${c.host} port=${c.port} user=postgres dbname=postgres`;
+  const status = await mustRun('replstatus', ['-d', dsn(primary), '-d', dsn(standby), '--archive', archive]);
+  say.output(status.stdout);
+  const check = await runTool('replstatus', ['--check', '-d', dsn(primary), '--crit-lag', '1GB']);
+  say.line(`exit ${check.code}: ${check.stdout.split('\n')[0] ?? ''}`);
+
   say.step('promote --check: compare receive and replay, then promote and wait');
   const promoted = await timed('promote --check (waiting)', () => mustRun('promote', ['--check', '-D', standby.dataDir, '-U', 'postgres']));
   say.output(promoted.stdout);
@@ -172,14 +180,15 @@ const main = async (): Promise<void> => {
   await new Promise((resolve) => receiver?.once('close', resolve));
   // The WAL file name's first 8 hex digits are the timeline the server now writes on.
   const walFile = await standby.sql('SELECT pg_walfile_name(pg_current_wal_lsn())');
-  createOutput('demo', processIO()).table(['what', 'value'], [
+  const out = createOutput('demo', processIO());
+  out.print(formatTable(out, ['what', 'value'], [
     ['PostgreSQL', `${primary.version}`],
     ['primary position before promotion', primaryLsn],
     ['timeline of the promoted standby', String(Number.parseInt(walFile.slice(0, 8), 16))],
     ['segments archived by archivewal', String(count(archive, (n) => /^[0-9A-F]{24}/.test(n)))],
     ['files streamed by receivewal', String(count(streamed, () => true))],
     ...timings,
-  ]);
+  ]));
 };
 
 main()

@@ -14,6 +14,7 @@ export const toolLoaders: Readonly<Record<string, () => Promise<{ main: ToolMain
   'live-restore': () => import('./live-restore/cli.js'),
   promote: () => import('./promote/cli.js'),
   receivewal: () => import('./receivewal/cli.js'),
+  replstatus: () => import('./replstatus/cli.js'),
   restorewal: () => import('./restorewal/cli.js'),
 };
 

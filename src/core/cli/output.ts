@@ -1,5 +1,4 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import { programNameOf, type ToolIO } from './io.js';
 
 /**
@@ -20,8 +19,6 @@ export interface Output {
   hint(message: string): void;
   /** `--json` output: one JSON document on stdout. */
   json(value: unknown): void;
-  /** A table on stdout (cli-table3; borders only on a TTY so scripts can still parse it). */
-  table(head: readonly string[], rows: readonly (readonly string[])[]): void;
 }
 
 export const colorLevel = (io: Pick<ToolIO, 'env'>, isTTY: boolean): 0 | 1 | 2 | 3 => {
@@ -67,24 +64,9 @@ export const createOutput = (ownName: string, io: ToolIO): Output => {
     json: (value) => {
       io.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
     },
-    table: (head, rows) => {
-      const table = new Table({
-        head: head.map((h) => color.bold(h)),
-        style: { head: [], border: [] },
-        ...(stdoutIsTTY ? {} : { chars: plainTableChars }),
-      });
-      for (const row of rows) table.push([...row]);
-      io.stdout.write(`${table.toString()}\n`);
-    },
   };
 };
 
 /** bigint (LSNs, byte counts) is not JSON: print it as a decimal string. */
 const jsonReplacer = (_key: string, value: unknown): unknown =>
   typeof value === 'bigint' ? value.toString() : value;
-
-const plainTableChars = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
-};

@@ -1,3 +1,4 @@
+import { formatTable } from '../../core/cli/table.js';
 import type { Output } from '../../core/cli/output.js';
 import type { ChangeResult } from './change.js';
 import type { CheckResult } from './check.js';
@@ -8,7 +9,7 @@ const onOff = (value: boolean | undefined | null): string => (value === true ? '
 
 export const printStatus = (out: Output, report: StatusReport, json: boolean): void => {
   if (json) out.json(report);
-  else out.table(['Field', 'Value'], statusRows(report));
+  else out.print(formatTable(out, ['Field', 'Value'], statusRows(report)));
 };
 
 export const printChange = (out: Output, result: ChangeResult, json: boolean): void => {
@@ -59,8 +60,11 @@ export const printCheck = (out: Output, result: CheckResult, json: boolean): voi
     return;
   }
   const paint = (severity: string): string => (severity === 'error' ? out.color.red(severity) : out.color.yellow(severity));
-  out.table(
-    ['Severity', 'Finding', 'Fix'],
-    result.findings.map((f) => [paint(f.severity), `${f.id}: ${f.message}`, f.fix]),
+  out.print(
+    formatTable(
+      out,
+      ['Severity', 'Finding', 'Fix'],
+      result.findings.map((f) => [paint(f.severity), `${f.id}: ${f.message}`, f.fix]),
+    ),
   );
 };

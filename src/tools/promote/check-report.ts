@@ -1,3 +1,4 @@
+import { formatTable } from '../../core/cli/table.js';
 import { type Output, withoutControlChars } from '../../core/cli/output.js';
 import { formatLsn } from '../../core/wal/lsn.js';
 import type { CheckVerdict, ReplayState } from './replay-check.js';
@@ -41,7 +42,7 @@ export const printCheckTable = (
     : `${forced ? 'forced past' : 'refused'}: ${verdict.reason}`;
   rows.push(['check', outcome]);
   // Values come from the server (the upstream's host, the apply delay): no control characters.
-  out.table(['standby', 'value'], rows.map((row) => row.map(withoutControlChars)));
+  out.print(formatTable(out, ['standby', 'value'], rows.map((row) => row.map(withoutControlChars))));
 };
 
 export const checkJson = (state: ReplayState, verdict: CheckVerdict, forced: boolean): Record<string, unknown> => ({

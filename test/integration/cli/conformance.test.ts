@@ -12,7 +12,7 @@ import { REPO_ROOT, runShim, type ShimOutcome } from './run-shim.js';
 const root = REPO_ROOT;
 const run = promisify(execFile);
 const expectedTools = [
-  'archivecleanup', 'archivewal', 'basebackup', 'live-restore', 'promote', 'receivewal', 'restorewal',
+  'archivecleanup', 'archivewal', 'basebackup', 'live-restore', 'promote', 'receivewal', 'replstatus', 'restorewal',
 ];
 
 const invoke = (tool: string, args: string[]): Promise<ShimOutcome> =>

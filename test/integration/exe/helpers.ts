@@ -6,7 +6,7 @@ import type { RunResult } from '../../harness/pg/index.js';
 export const root = join(import.meta.dirname, '..', '..', '..');
 
 /** The binaries the issue names; the registry must offer exactly these. */
-export const TOOLS = ['archivecleanup', 'archivewal', 'basebackup', 'live-restore', 'promote', 'receivewal', 'restorewal'] as const;
+export const TOOLS = ['archivecleanup', 'archivewal', 'basebackup', 'live-restore', 'promote', 'receivewal', 'replstatus', 'restorewal'] as const;
 export type Tool = (typeof TOOLS)[number];
 
 export const VERSION = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;

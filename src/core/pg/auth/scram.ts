@@ -1,7 +1,6 @@
 import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 import { AuthenticationError, AuthenticationErrorCode } from './authentication-error.js';
-import { saslprepPassword } from './saslprep.js';
 import {
   decodeBase64, encodeSaslName, isPrintableNonce, readAttributes,
 } from './scram-messages.js';
@@ -13,6 +12,7 @@ export interface ScramChannelBinding {
 }
 
 export interface ScramClientOptions {
+  /** Already SASLprep'ed (saslprep.ts): the caller may await that, the constructor may not. */
   readonly password: string;
   /** Given: SCRAM-SHA-256-PLUS bound to this TLS channel. */
   readonly channelBinding?: ScramChannelBinding;
@@ -53,7 +53,7 @@ export class ScramClient {
   #expectedServerSignature: Buffer | undefined;
 
   constructor(options: ScramClientOptions) {
-    this.#password = saslprepPassword(options.password);
+    this.#password = options.password;
     if (options.channelBinding !== undefined) {
       this.mechanism = 'SCRAM-SHA-256-PLUS';
       this.#gs2Header = `p=${options.channelBinding.type},,`;

@@ -2,6 +2,7 @@ import type { TLSSocket } from 'node:tls';
 import { type AuthRequest, checkAuthRequest } from '../auth/auth-requirements.js';
 import { AuthenticationError, AuthenticationErrorCode } from '../auth/authentication-error.js';
 import { chooseSaslMechanism } from '../auth/choose-sasl-mechanism.js';
+import { saslprepPassword } from '../auth/saslprep.js';
 import { md5PasswordMessage } from '../auth/md5.js';
 import type { ScramClient } from '../auth/scram.js';
 import type { ResolvedConnection } from '../conninfo/resolve.js';
@@ -86,7 +87,7 @@ export const runStartup = async (
       case 'authenticationSASL': {
         if (authenticated || scram !== undefined) break;
         allowed('sasl');
-        const secret = await needPassword();
+        const secret = await saslprepPassword(await needPassword());
         const binding =
           tlsSocket !== undefined && resolved.channelBinding !== 'disable' &&
           message.mechanisms.includes('SCRAM-SHA-256-PLUS')

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { type ConnectionOptions, type PeerCertificate, checkServerIdentity, rootCertificates } from 'node:tls';
+import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import type { ConnectionTarget, ResolvedConnection } from '../conninfo/resolve.js';
 import { ConnectionError, ConnectionErrorCode } from './errors.js';
 import { sniName } from './transport.js';
@@ -78,6 +78,8 @@ export const buildTlsOptions = async (
   target: ConnectionTarget,
 ): Promise<ConnectionOptions> => {
   const verify = verificationFor(resolved.sslmode, resolved.sslrootcert);
+  // Loaded on first use: a tool on a unix socket never pays for node:tls.
+  const { checkServerIdentity, rootCertificates } = await import('node:tls');
   const options: ConnectionOptions = {
     minVersion: 'TLSv1.2',
     ALPNProtocols: ['postgresql'],

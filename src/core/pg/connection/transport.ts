@@ -1,5 +1,5 @@
 import { type Socket, connect as netConnect, isIP } from 'node:net';
-import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { ProtocolError } from '../../errors.js';
 import type { ConnectionTarget } from '../conninfo/resolve.js';
 import { sslRequest } from '../protocol/frontend.js';
@@ -103,13 +103,17 @@ export const requestSsl = (socket: Socket): Promise<SslAnswer> =>
     socket.write(sslRequest());
   });
 
-/** Runs the TLS handshake on an SSL-accepted socket with the options tls-options.ts built. */
-export const startTls = (
+/**
+ * Runs the TLS handshake on an SSL-accepted socket with the options tls-options.ts built.
+ * node:tls loads here, on first use: a tool on a unix socket never pays for it.
+ */
+export const startTls = async (
   socket: Socket,
   options: ConnectionOptions,
   register: (socket: Socket) => void,
-): Promise<TLSSocket> =>
-  new Promise((resolve, reject) => {
+): Promise<TLSSocket> => {
+  const { connect: tlsConnect } = await import('node:tls');
+  return new Promise((resolve, reject) => {
     const secure = tlsConnect({ ...options, socket });
     register(secure);
     const onError = (error: NodeJS.ErrnoException): void => {
@@ -122,6 +126,7 @@ export const startTls = (
       resolve(secure);
     });
   });
+};
 
 const VERIFY_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT',

@@ -1,0 +1,112 @@
+import { openArchive } from '../../core/archive/open-archive.js';
+import type { ConnectionFlags } from '../../core/cli/connection-flags.js';
+import { programNameOf, type ToolIO } from '../../core/cli/io.js';
+import { openConnection } from '../../core/cli/open-connection.js';
+import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
+import { inspectArchiveListing } from './archive-contents.js';
+import { assess, worstOf } from './assess.js';
+import {
+  type NodeSample,
+  archivingReports,
+  nodeReports,
+  slotReports,
+  standbyReports,
+  synchronousReport,
+} from './build-report.js';
+import { readNodeFacts } from './node-facts.js';
+import { type ArchiveReport, REPORT_SCHEMA, type Report } from './report-model.js';
+import type { Thresholds } from './thresholds.js';
+
+export interface ReplstatusOptions {
+  /** One entry per node: each -d, or the one node that -h -p -U name. */
+  readonly nodes: readonly ConnectionFlags[];
+  readonly archive?: string;
+  readonly s3ConfigFile?: string;
+  readonly thresholds: Thresholds;
+}
+
+export interface ReplstatusDeps {
+  readonly io: ToolIO;
+  /** The previous report (--watch): a standby whose position stood still is stalled. */
+  readonly previous?: Report;
+  /** Warnings from connecting (a world-readable .pgpass); the CLI prints them. */
+  readonly onWarning: (message: string) => void;
+  /** A password typed once serves every node and every refresh. */
+  readonly typed: { password?: string };
+}
+
+const DEFAULT_SEGMENT_SIZE = 16 * 1024 * 1024;
+
+const sampleNode = async (flags: ConnectionFlags, deps: ReplstatusDeps): Promise<NodeSample> => {
+  let connection: PgConnection | undefined;
+  const { io } = deps;
+  try {
+    ({ connection } = await openConnection({
+      flags,
+      env: io.env,
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
+      applicationName: programNameOf(io, 'replstatus'),
+      onWarning: deps.onWarning,
+      typed: deps.typed,
+    }));
+    const { host, port } = connection.target;
+    return { id: `${host}:${port}`, port, facts: await readNodeFacts(connection), error: null };
+  } catch (error) {
+    if (io.signal?.aborted === true) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return { id: nodeLabel(flags, io.env), port: Number(flags.port ?? io.env['PGPORT'] ?? 5432), facts: null, error: message };
+  } finally {
+    await connection?.close();
+  }
+};
+
+/** How an unreachable node is named: host:port from its flags, else the connection string. */
+const nodeLabel = (flags: ConnectionFlags, env: NodeJS.ProcessEnv): string => {
+  const dbname = flags.dbname ?? '';
+  const host = flags.host ?? /(?:^|\s)host=(\S+)/.exec(dbname)?.[1] ?? env['PGHOST'] ?? 'localhost';
+  const port = flags.port ?? /(?:^|\s)port=(\d+)/.exec(dbname)?.[1] ?? env['PGPORT'] ?? '5432';
+  return `${host}:${port}`;
+};
+
+const readArchive = async (location: string, options: ReplstatusOptions, segSize: number, io: ToolIO): Promise<ArchiveReport> => {
+  let close = (): void => undefined;
+  try {
+    const opened = await openArchive(location, {
+      cwd: io.cwd,
+      env: io.env,
+      s3ConfigFile: options.s3ConfigFile,
+      signal: io.signal,
+    });
+    close = opened.close;
+    return inspectArchiveListing(location, await opened.store.list(), segSize);
+  } catch (error) {
+    if (io.signal?.aborted === true) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return { location, newestSegment: null, newestBackup: null, missingSegments: null, firstMissing: [], segmentCount: 0, error: message };
+  } finally {
+    close();
+  }
+};
+
+/** One look at every node (in parallel) and the archive, judged against the thresholds. */
+export const runReplstatus = async (options: ReplstatusOptions, deps: ReplstatusDeps): Promise<Report> => {
+  const time = new Date().toISOString();
+  const samples = await Promise.all(options.nodes.map((flags) => sampleNode(flags, deps)));
+  const segSize = samples.find((s) => s.facts !== null)?.facts?.walSegmentSize ?? DEFAULT_SEGMENT_SIZE;
+  const nodes = nodeReports(samples);
+  const parts = {
+    nodes,
+    standbys: standbyReports(samples, {
+      seconds: options.thresholds.stallSeconds,
+      previous: deps.previous?.standbys,
+      previousNodes: deps.previous?.nodes,
+    }),
+    synchronous: synchronousReport(samples),
+    slots: slotReports(samples),
+    archiving: archivingReports(samples),
+    archive: options.archive === undefined ? null : await readArchive(options.archive, options, segSize, deps.io),
+  };
+  const findings = assess(parts, options.thresholds);
+  const reachable = samples.some((s) => s.facts !== null);
+  return { schema: REPORT_SCHEMA, time, status: worstOf(findings, reachable), ...parts, findings };
+};
