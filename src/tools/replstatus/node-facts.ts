@@ -154,13 +154,20 @@ const bool = (text: string | null | undefined): boolean => text === 't';
 const timelineOfWalFile = (name: string | null | undefined): number | null =>
   name == null ? null : Number.parseInt(name.slice(0, 8), 16);
 
-/** application_name=... in a conninfo string as the server shows it (values may be quoted). */
+/**
+ * The name a WAL receiver goes by upstream, from its conninfo as the server shows it (values
+ * may be quoted): application_name, else fallback_application_name (cluster_name or
+ * "walreceiver", which the server fills in when primary_conninfo names none).
+ */
 export const applicationNameIn = (conninfo: string | null | undefined): string | null => {
   if (conninfo == null) return null;
-  const match = /(?:^|\s)application_name=('(?:[^'\\]|\\.)*'|\S*)/.exec(conninfo);
-  if (match?.[1] === undefined) return null;
-  const value = match[1];
-  return value.startsWith("'") ? value.slice(1, -1).replace(/\\(.)/g, '$1') : value;
+  const valueOf = (keyword: string): string | undefined => {
+    const match = new RegExp(`(?:^|\\s)${keyword}=('(?:[^'\\\\]|\\\\.)*'|\\S*)`).exec(conninfo);
+    const value = match?.[1];
+    if (value === undefined) return undefined;
+    return value.startsWith("'") ? value.slice(1, -1).replace(/\\(.)/g, '$1') : value;
+  };
+  return valueOf('application_name') ?? valueOf('fallback_application_name') ?? null;
 };
 
 /** Runs one statement; a server error (a missing privilege) becomes a recorded reason. */
