@@ -13,9 +13,10 @@ export interface ConnectionFlags {
   readonly passwordMode: 'auto' | 'never' | 'prompt';
 }
 
-export const addConnectionOptions = (program: Command): Command =>
+/** `dbname` replaces the plain -d (replstatus takes one per node). */
+export const addConnectionOptions = (program: Command, dbname = new Option('-d, --dbname <connstr>', 'connection string')): Command =>
   program
-    .addOption(new Option('-d, --dbname <connstr>', 'connection string'))
+    .addOption(dbname)
     .addOption(new Option('-h, --host <hostname>', 'database server host or socket directory'))
     .addOption(new Option('-p, --port <port>', 'database server port number'))
     .addOption(new Option('-U, --username <name>', 'connect as specified database user'))

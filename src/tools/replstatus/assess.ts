@@ -3,6 +3,7 @@ import type {
   ArchivingReport,
   Finding,
   NodeReport,
+  Report,
   Severity,
   SlotReport,
   StandbyReport,
@@ -16,14 +17,7 @@ import type { Limit, Thresholds } from './thresholds.js';
  * (CRITICAL: commits wait), a lost slot (CRITICAL: its standby cannot resume), a stall, a
  * failing archiver, an inactive slot pinning WAL, a gap in the archive (WARNING).
  */
-export interface Assessed {
-  readonly nodes: readonly NodeReport[];
-  readonly standbys: readonly StandbyReport[];
-  readonly synchronous: SynchronousReport | null;
-  readonly slots: readonly SlotReport[];
-  readonly archiving: readonly ArchivingReport[];
-  readonly archive: ArchiveReport | null;
-}
+export type Assessed = Pick<Report, 'nodes' | 'standbys' | 'synchronous' | 'slots' | 'archiving' | 'archive'>;
 
 const RANK: Readonly<Record<Severity, number>> = { OK: 0, UNKNOWN: 1, WARNING: 2, CRITICAL: 3 };
 

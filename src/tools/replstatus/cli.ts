@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Option } from 'commander';
-import type { ConnectionFlags } from '../../core/cli/connection-flags.js';
+import { type ConnectionFlags, addConnectionOptions } from '../../core/cli/connection-flags.js';
 import type { ToolIO } from '../../core/cli/io.js';
 import { createOutput } from '../../core/cli/output.js';
 import { createProgram } from '../../core/cli/program.js';
@@ -20,14 +20,11 @@ const CHECK_STATUS = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 const buildProgram = (io: ToolIO) =>
-  createProgram(TOOL, 'replstatus shows a replication setup: topology, lag, slots, synchronous standbys, archive.', io)
-    .usage('[OPTION]...')
-    .addOption(new Option('-d, --dbname <connstr>', 'a node to look at (connection string); repeat, one per node').argParser(collect))
-    .addOption(new Option('-h, --host <hostname>', 'database server host or socket directory (one node)'))
-    .addOption(new Option('-p, --port <port>', 'database server port number'))
-    .addOption(new Option('-U, --username <name>', 'connect as specified database user (every node)'))
-    .addOption(new Option('-W, --password', 'force password prompt (should happen automatically)'))
-    .addOption(new Option('-w, --no-password', 'never prompt for password'))
+  addConnectionOptions(
+    createProgram(TOOL, 'replstatus shows a replication setup: topology, lag, slots, synchronous standbys, archive.', io)
+      .usage('[OPTION]...'),
+    new Option('-d, --dbname <connstr>', 'a node to look at (connection string); repeat, one per node').argParser(collect),
+  )
     .addOption(new Option('--archive <location>', 'also check this archive: a directory or s3://BUCKET[/PREFIX]'))
     .addOption(new Option('--s3-config <file>', 'endpoint, region and credentials for an s3:// archive'))
     .addOption(new Option('--json', 'print the report as one JSON document (schema: man replstatus)'))
