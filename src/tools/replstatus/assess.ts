@@ -1,3 +1,4 @@
+import { isSegmentFileName } from '../../core/wal/segment-name.js';
 import type {
   ArchiveReport,
   ArchivingReport,
@@ -143,7 +144,7 @@ const archiveFindings = (archive: ArchiveReport | null, archiving: readonly Arch
   // newer than anything the archive holds.
   for (const a of archiving) {
     const said = a.lastArchivedWal;
-    if (said === null || !/^[0-9A-F]{24}$/.test(said)) continue;
+    if (said === null || !isSegmentFileName(said)) continue;
     if (archive.newestSegment === null || said.slice(8) > archive.newestSegment.slice(8)) {
       findings.push({ severity: 'WARNING', code: 'archive-behind-server', ...at, message: `${a.node} reports ${said} archived; the archive's newest segment is ${archive.newestSegment ?? 'none'}` });
     }

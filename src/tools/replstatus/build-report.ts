@@ -1,5 +1,5 @@
-import { formatLsn } from '../../core/wal/lsn.js';
-import { parseSegmentFileName } from '../../core/wal/segment-name.js';
+import { formatLsn, parseLsn } from '../../core/wal/lsn.js';
+import { isSegmentFileName, parseSegmentFileName } from '../../core/wal/segment-name.js';
 import type { NodeFacts, SenderFacts } from './node-facts.js';
 import type {
   ArchivingReport,
@@ -35,11 +35,19 @@ const lsnText = (value: bigint | null): string | null => (value === null ? null 
 const behind = (head: bigint | null, position: bigint | null): number | null =>
   head === null || position === null ? null : Number(head > position ? head - position : 0n);
 
+type NodePositions = Pick<NodeFacts, 'currentLsn' | 'receiveLsn' | 'replayLsn'>;
+
 /** The WAL position a node serves its standbys up to: a primary's insert, a standby's received/replayed. */
-export const headOf = (facts: NodeFacts): bigint | null => {
+export const headOf = (facts: NodePositions): bigint | null => {
   if (facts.currentLsn !== null) return facts.currentLsn;
   const { receiveLsn: r, replayLsn: p } = facts;
   return r === null ? p : p === null ? r : r > p ? r : p;
+};
+
+/** The same head, read back from a previous report (--watch), so both samples agree on it. */
+const headOfReport = (node: NodeReport): bigint | null => {
+  const lsn = (text: string | null): bigint | null => (text === null ? null : parseLsn(text));
+  return headOf({ currentLsn: lsn(node.currentLsn), receiveLsn: lsn(node.receiveLsn), replayLsn: lsn(node.replayLsn) });
 };
 
 /**
@@ -89,11 +97,11 @@ const stallOf = (
     return `no reply for ${row.replyAgeSeconds.toFixed(1)} s (limit ${limit} s)`;
   }
   const before = rule.previous?.find((s) => s.upstream === upstream.id && s.pid === row.pid);
-  const headBefore = rule.previousNodes?.find((n) => n.id === upstream.id);
+  const nodeBefore = rule.previousNodes?.find((n) => n.id === upstream.id);
   const head = upstream.facts === null ? null : headOf(upstream.facts);
-  const headWas = headBefore?.currentLsn ?? headBefore?.receiveLsn ?? null;
+  const headWas = nodeBefore === undefined ? null : headOfReport(nodeBefore);
   if (before !== undefined && head !== null && headWas !== null && before.lsn.write === lsnText(row.writeLsn)) {
-    const moved = lsnText(head) !== headWas;
+    const moved = head !== headWas;
     const trails = row.writeLsn !== null && row.writeLsn < head;
     if (moved && trails) return `write position ${before.lsn.write} did not move while the upstream's did`;
   }
@@ -157,7 +165,7 @@ export const synchronousReport = (samples: readonly NodeSample[]): SynchronousRe
     // States hidden from this role: whether enough stream cannot be told, and is not guessed.
     return { ...base, ...parsed, streaming: [], error: 'cannot tell which standbys stream: WAL sender states are hidden from this role' };
   }
-  const streaming = (facts.senders ?? [])
+  const streaming = facts.senders
     .filter((row) => row.state === 'streaming' && standbyPriority(config, row.applicationName) > 0)
     .map((row) => row.applicationName);
   return { ...base, ...parsed, streaming, error: null };
@@ -202,7 +210,7 @@ export const archivingReports = (samples: readonly NodeSample[]): ArchivingRepor
     if (facts == null || a == null) return [];
     const mode = facts.settings.archiveMode;
     if (mode === 'off' || (facts.inRecovery && mode !== 'always')) return [];
-    const lastSegment = a.lastArchivedWal !== null && /^[0-9A-F]{24}$/.test(a.lastArchivedWal) ? a.lastArchivedWal : null;
+    const lastSegment = a.lastArchivedWal !== null && isSegmentFileName(a.lastArchivedWal) ? a.lastArchivedWal : null;
     return [
       {
         node: sample.id,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Option } from 'commander';
-import { type ConnectionFlags, addConnectionOptions } from '../../core/cli/connection-flags.js';
+import { type ConnectionFlags, addConnectionOptions, connectionFlagsFrom } from '../../core/cli/connection-flags.js';
 import type { ToolIO } from '../../core/cli/io.js';
 import { createOutput } from '../../core/cli/output.js';
 import { createProgram } from '../../core/cli/program.js';
@@ -85,19 +85,11 @@ export const parseReplstatusArgs = (argv: readonly string[], io: ToolIO): Parsed
   program.parse([...argv], { from: 'user' });
   const opts = program.opts<Record<string, unknown>>();
   const dbnames = (opts['dbname'] as string[] | undefined) ?? [];
-  const host = text(opts, 'host');
-  const port = text(opts, 'port');
-  const username = text(opts, 'username');
-  if (dbnames.length > 1 && (host !== undefined || port !== undefined)) {
+  // -h -p -U -W -w as every tool reads them; -d (repeatable here) is not a string, so not in it.
+  const shared = connectionFlagsFrom(opts);
+  if (dbnames.length > 1 && (shared.host !== undefined || shared.port !== undefined)) {
     throw new UsageError('-h and -p name one node; with several -d give host and port in each connection string');
   }
-  const passwordMode = opts['password'] === false ? 'never' : opts['password'] === true ? 'prompt' : 'auto';
-  const shared = {
-    passwordMode,
-    ...(host === undefined ? {} : { host }),
-    ...(port === undefined ? {} : { port }),
-    ...(username === undefined ? {} : { username }),
-  } as const;
   const nodes: ConnectionFlags[] = dbnames.length === 0 ? [shared] : dbnames.map((dbname) => ({ ...shared, dbname }));
   if (opts['json'] === true && opts['prometheus'] === true) throw new UsageError('--json and --prometheus cannot be used together');
   const watch = text(opts, 'watch');

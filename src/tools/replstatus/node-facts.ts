@@ -157,7 +157,9 @@ const timelineOfWalFile = (name: string | null | undefined): number | null =>
 /**
  * The name a WAL receiver goes by upstream, from its conninfo as the server shows it (values
  * may be quoted): application_name, else fallback_application_name (cluster_name or
- * "walreceiver", which the server fills in when primary_conninfo names none).
+ * "walreceiver", which the server fills in when primary_conninfo names none). Not the core's
+ * parseConnString: the server's libpq writes keywords ours does not know (16 added
+ * sslcertmode, load_balance_hosts...), which that strict parser rightly refuses from a user.
  */
 export const applicationNameIn = (conninfo: string | null | undefined): string | null => {
   if (conninfo == null) return null;

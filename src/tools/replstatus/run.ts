@@ -3,6 +3,7 @@ import type { ConnectionFlags } from '../../core/cli/connection-flags.js';
 import { programNameOf, type ToolIO } from '../../core/cli/io.js';
 import { openConnection } from '../../core/cli/open-connection.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
+import { parseConnString } from '../../core/pg/conninfo/parse.js';
 import { inspectArchiveListing } from './archive-contents.js';
 import { assess, worstOf } from './assess.js';
 import {
@@ -54,18 +55,26 @@ const sampleNode = async (flags: ConnectionFlags, deps: ReplstatusDeps): Promise
   } catch (error) {
     if (io.signal?.aborted === true) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    return { id: nodeLabel(flags, io.env), port: Number(flags.port ?? io.env['PGPORT'] ?? 5432), facts: null, error: message };
+    return { ...nodeAddress(flags, io.env), facts: null, error: message };
   } finally {
     await connection?.close();
   }
 };
 
-/** How an unreachable node is named: host:port from its flags, else the connection string. */
-const nodeLabel = (flags: ConnectionFlags, env: NodeJS.ProcessEnv): string => {
-  const dbname = flags.dbname ?? '';
-  const host = flags.host ?? /(?:^|\s)host=(\S+)/.exec(dbname)?.[1] ?? env['PGHOST'] ?? 'localhost';
-  const port = flags.port ?? /(?:^|\s)port=(\d+)/.exec(dbname)?.[1] ?? env['PGPORT'] ?? '5432';
-  return `${host}:${port}`;
+/**
+ * Where an unreachable node was looked for: -h/-p, else its connection string (libpq's parser),
+ * else PGHOST/PGPORT, else libpq's defaults.
+ */
+const nodeAddress = (flags: ConnectionFlags, env: NodeJS.ProcessEnv): { id: string; port: number } => {
+  let given: Record<string, string> = {};
+  try {
+    given = flags.dbname === undefined ? {} : parseConnString(flags.dbname);
+  } catch {
+    // An unparsable string was already reported by the failed connection attempt.
+  }
+  const host = flags.host ?? given['host'] ?? env['PGHOST'] ?? 'localhost';
+  const port = flags.port ?? given['port'] ?? env['PGPORT'] ?? '5432';
+  return { id: `${host}:${port}`, port: Number(port) };
 };
 
 const readArchive = async (location: string, options: ReplstatusOptions, segSize: number, io: ToolIO): Promise<ArchiveReport> => {

@@ -19,3 +19,9 @@ describe('applicationNameIn (pg_stat_wal_receiver.conninfo)', () => {
     expect(applicationNameIn('user=postgres host=x')).toBeNull();
   });
 });
+
+describe('applicationNameIn with keywords newer than our libpq knows', () => {
+  it('still finds the name (PostgreSQL 16+ servers show sslcertmode, load_balance_hosts, ...)', () => {
+    expect(applicationNameIn('user=postgres sslcertmode=allow load_balance_hosts=disable application_name=pg16_b')).toBe('pg16_b');
+  });
+});
