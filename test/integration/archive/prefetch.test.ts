@@ -28,12 +28,16 @@ describeWithPg('restorewal --prefetch', (major) => {
       archive: { mode: 'on', command: hook('archivewal', `-Z lz4 %p ${archive}`) },
     });
     plain = await startStandby(primary, { name: `pg${major}-plain`, streaming: false, restoreCommand: hook('restorewal', `%f %p ${archive}`) });
-    // The spool beside the data directory: the same file system, so serving is a rename.
+    // The spool beside the data directory: the same file system, so serving is a rename. The
+    // prefetching standby starts once the archive holds a backlog it needs (what prefetching
+    // is for); following the archive's head, the hook may fetch each segment before the
+    // prefetcher does, and the spool would be seen filled or not by chance.
     spool = join(makeTempDir('ws-prefetch-spool-'), 'spool');
     prefetching = await startStandby(primary, {
       name: `pg${major}-prefetch`,
       streaming: false,
       restoreCommand: hook('restorewal', `--prefetch ${PREFETCH} --spool ${spool} --idle-exit 5 %f %p ${archive}`),
+      start: false,
     });
     sampling = setInterval(() => {
       if (!existsSync(spool)) return;
@@ -53,6 +57,7 @@ describeWithPg('restorewal --prefetch', (major) => {
     await generateWal(primary, 24 * 1024 * 1024, { method: 'message' });
     const { lsn, segment } = await switchWal(primary);
     await waitForArchived(primary, archive, `${segment}.lz4`);
+    await prefetching.start();
     await Promise.all([waitForReplay(plain, lsn, 180_000), waitForReplay(prefetching, lsn, 180_000)]);
     const expected = await dataFingerprint(primary);
     expect(await dataFingerprint(plain)).toBe(expected);
