@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openArchive } from '../../core/archive/open-archive.js';
@@ -40,6 +39,8 @@ export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited
   });
   for (const entry of readdirSync(spool)) if (entry.endsWith('.tmp')) removeQuietly(join(spool, entry));
   const inFlight = new Set<string>();
+  // Fetched and fsynced under a temporary name, waiting for the loop to move them in.
+  const ready = new Map<string, string>();
   const retryAt = new Map<string, number>();
   let wanted = '';
   let lastRequest = Date.now();
@@ -50,8 +51,7 @@ export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited
       const { content } = await fetchVerified(store, file, options.cwd);
       const tmp = tempPathFor(join(spool, name));
       await writeTempFile(tmp, content, { sync: true, mode: 0o600 });
-      await rename(tmp, join(spool, name));
-      options.log(`fetched "${name}"`);
+      ready.set(name, tmp);
     } catch (error) {
       const missing = error instanceof NotInArchiveError;
       retryAt.set(name, Date.now() + (missing ? MISSING_RETRY_MS : ERROR_RETRY_MS));
@@ -73,9 +73,27 @@ export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited
       if (now - lastRequest >= options.idleExitMs && inFlight.size === 0) return 'exited-idle';
       if (request !== undefined) {
         const window = following(request.name, request.segmentSize, options.count);
-        const keep = new Set([...window, ...inFlight]);
+        const keep = new Set(window);
         for (const entry of readdirSync(spool)) {
           if (isSegmentFileName(entry) && !keep.has(entry)) removeQuietly(join(spool, entry));
+        }
+        // Only this synchronous pass puts segments in the spool, and only those of the window
+        // it has just cut the spool to, so the spool never holds more than `count` (a fetch
+        // that finishes after the server moved on is dropped here, not published).
+        for (const [name, tmp] of ready) {
+          ready.delete(name);
+          if (!keep.has(name)) {
+            removeQuietly(tmp);
+            continue;
+          }
+          try {
+            renameSync(tmp, join(spool, name));
+            options.log(`fetched "${name}"`);
+          } catch (error) {
+            removeQuietly(tmp);
+            retryAt.set(name, now + ERROR_RETRY_MS);
+            options.log(`error: ${(error as Error).message}`);
+          }
         }
         const present = new Set(readdirSync(spool));
         for (const name of window) {
@@ -89,6 +107,7 @@ export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited
     }
   } finally {
     while (inFlight.size > 0) await sleep(20);
+    for (const tmp of ready.values()) removeQuietly(tmp);
     close();
     releaseLock(spool, 'prefetcher');
   }
