@@ -2,12 +2,13 @@ import type { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { type ByteSink, compressingSink, fileSink, streamSink } from './byte-sink.js';
-import { type CompressionSpec, compressionSuffix } from './compression-spec.js';
+import { suffixOfCompression } from '../compression/compression-method.js';
+import type { CompressionSpec } from '../compression/compression-spec.js';
 import { TarExtractor } from './extractor.js';
 import { RecoveryInjector } from './recovery-injector.js';
-import { archiveCompression, createStreamDecoder, type StreamDecoder } from './stream-decoder.js';
+import { createStreamDecoder, type StreamDecoder } from '../compression/stream-decoder.js';
 import type { SyncQueue } from './sync-queue.js';
-import { TAR_TRAILER_SIZE } from './tar-format.js';
+import { archiveCompression, TAR_TRAILER_SIZE } from './tar-format.js';
 import { type TarHandler, TarParser } from './tar-parser.js';
 import { TarRewriter } from './tar-rewriter.js';
 
@@ -103,7 +104,7 @@ export const openArchiveConsumer = async (options: ArchiveConsumerOptions): Prom
       : new RecoveryInjector(extractor, recovery.contents, recovery.gucSupported, options.fileMode);
   } else {
     const toStdout = options.baseDir === '-';
-    const outName = `${name}${compressionSuffix(options.clientCompression.algorithm)}`;
+    const outName = `${name}${suffixOfCompression(options.clientCompression.method)}`;
     const raw = toStdout
       ? streamSink(options.stdout as Writable)
       : fileSink(join(options.baseDir, outName), options.fileMode, options.queue);
@@ -118,7 +119,7 @@ export const openArchiveConsumer = async (options: ArchiveConsumerOptions): Prom
   const parser = mustParse ? new TarParser(handler) : undefined;
   const decoder: StreamDecoder | undefined =
     options.format === 'plain' && compression !== undefined && compression !== 'none'
-      ? createStreamDecoder(compression)
+      ? createStreamDecoder(compression, name)
       : undefined;
 
   const feed = async (chunk: Buffer): Promise<void> => {

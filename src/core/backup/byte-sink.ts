@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
-import { createStreamEncoder } from '../wal/stream-encoder.js';
-import type { CompressionSpec } from './compression-spec.js';
+import { createStreamEncoder } from '../compression/stream-encoder.js';
+import type { CompressionSpec } from '../compression/compression-spec.js';
 import { OutputFile } from './output-file.js';
 import type { SyncQueue } from './sync-queue.js';
 
@@ -51,9 +51,9 @@ const BATCH_BYTES = 1024 * 1024;
  * tools and PostgreSQL's decoders read as one stream.
  */
 export const compressingSink = async (inner: ByteSink, spec: CompressionSpec): Promise<ByteSink> => {
-  if (spec.algorithm === 'none') return inner;
+  if (spec.method === 'none') return inner;
   const encoder = await createStreamEncoder({
-    method: spec.algorithm,
+    method: spec.method,
     level: spec.level,
     frameBytes: 4 * BATCH_BYTES,
   });

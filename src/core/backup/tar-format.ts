@@ -1,3 +1,4 @@
+import { type CompressionMethod, compressionOfSuffix } from '../compression/compression-method.js';
 import { ValidationError } from '../errors.js';
 import { isSafeRelativePath } from './canonical-path.js';
 
@@ -23,6 +24,13 @@ export interface TarMember {
   readonly mtime: number;
   readonly linkTarget: string;
 }
+
+/** The compression a tar archive's name says it has (base.tar, base.tar.gz, .tar.lz4, .tar.zst). */
+export const archiveCompression = (name: string): CompressionMethod | undefined => {
+  if (name.endsWith('.tar')) return 'none';
+  const suffix = /\.tar\.([a-z0-9]+)$/.exec(name)?.[1];
+  return suffix === undefined ? undefined : compressionOfSuffix(suffix);
+};
 
 export const tarPadding = (size: number): number =>
   (TAR_BLOCK_SIZE - (size % TAR_BLOCK_SIZE)) % TAR_BLOCK_SIZE;

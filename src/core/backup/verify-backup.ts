@@ -7,8 +7,8 @@ import { segmentFileName, segmentNumberOf, segmentStartLsn } from '../wal/segmen
 import { isBackupLink } from './backup-links.js';
 import { createChecksum } from './checksum.js';
 import { type BackupManifest, type ManifestFile, parseManifest } from './manifest.js';
-import { archiveCompression, createStreamDecoder } from './stream-decoder.js';
-import type { TarMember } from './tar-format.js';
+import { createStreamDecoder } from '../compression/stream-decoder.js';
+import { archiveCompression, type TarMember } from './tar-format.js';
 import { TarParser } from './tar-parser.js';
 
 /** Paths pg_verifybackup skips by default (and everything under them). */
@@ -142,7 +142,7 @@ export const verifyBackup = async (dir: string, options: VerifyOptions): Promise
       const isWal = archive.startsWith('pg_wal.tar');
       const prefix = oid === undefined ? '' : `pg_tblspc/${oid}/`;
       const compression = archiveCompression(archive);
-      const decoder = compression === undefined || compression === 'none' ? undefined : createStreamDecoder(compression);
+      const decoder = compression === undefined || compression === 'none' ? undefined : createStreamDecoder(compression, archive);
       let current: { path: string; entry?: ManifestFile; sum?: ReturnType<typeof createChecksum>; size: number;
         wal?: string; page?: Buffer[] } | undefined;
       const parser = new TarParser({

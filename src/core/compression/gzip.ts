@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { constants, createGunzip, createGzip, gunzip, gzip, type Gunzip, type Gzip } from 'node:zlib';
 import { withFsError } from '../fs/fs-error.js';
-import { CompressionError } from './compression-error.js';
+import { CompressionError, corruptInput, outputTooLarge, reasonOf } from './compression-error.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -27,23 +27,14 @@ export const gzipDecompress = async (
     return await gunzipAsync(data, { maxOutputLength: maxOutput });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new CompressionError('decompressed-too-large', `Cannot decompress "${name}": more than ${maxOutput} bytes`, {
-        cause: error,
-      });
+      throw outputTooLarge(name, maxOutput, error);
     }
-    throw corrupt(name, error);
+    throw corruptInput(name, reasonOf(error), error);
   }
 };
 
 export const createGzipStream = (level = GZIP_DEFAULT_LEVEL): Gzip => createGzip({ level });
 export const createGunzipStream = (): Gunzip => createGunzip();
-
-const corrupt = (name: string, error: unknown): CompressionError =>
-  new CompressionError(
-    'corrupt-compressed-data',
-    `Cannot decompress "${name}": ${error instanceof Error ? error.message : String(error)}`,
-    { cause: error },
-  );
 
 /**
  * The uncompressed size recorded in a gzip file's ISIZE trailer (its last 4 bytes, the size

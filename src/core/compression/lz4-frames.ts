@@ -1,4 +1,4 @@
-import { CompressionError } from './compression-error.js';
+import { type CompressionError, corruptInput } from './compression-error.js';
 
 /**
  * Walks the frames of an LZ4 frame-format file without decompressing them: lz4-napi
@@ -15,21 +15,50 @@ export interface Lz4Frame {
   readonly skippable: boolean;
 }
 
-const FRAME_MAGIC = 0x184d2204;
-const SKIPPABLE_MASK = 0xfffffff0;
-const SKIPPABLE_MAGIC = 0x184d2a50;
+export const LZ4_FRAME_MAGIC = 0x184d2204;
+/** 0x184D2A50 … 0x184D2A5F: a skippable frame (a size, then bytes no decoder reads). */
+export const isLz4SkippableMagic = (magic: number): boolean => magic >>> 4 === 0x184d2a5;
+
+/** What a frame's FLG and BD bytes announce. */
+export interface Lz4FrameDescriptor {
+  readonly independentBlocks: boolean;
+  readonly blockChecksum: boolean;
+  readonly hasContentSize: boolean;
+  readonly contentChecksum: boolean;
+  readonly hasDictionaryId: boolean;
+  readonly blockMaxBytes: number;
+  /** Bytes after FLG and BD up to the first block: content size, dictionary id, HC. */
+  readonly headerRestBytes: number;
+}
+
+/** FLG and BD → the descriptor, or why no reader of frame format version 01 takes it. */
+export const readLz4FrameDescriptor = (flg: number, bd: number): Lz4FrameDescriptor | string => {
+  if (flg >> 6 !== 1) return 'unsupported LZ4 frame version';
+  const sizeId = (bd >> 4) & 7;
+  if (sizeId < 4) return 'invalid LZ4 block size';
+  const hasContentSize = (flg & 0x08) !== 0;
+  const hasDictionaryId = (flg & 0x01) !== 0;
+  return {
+    independentBlocks: (flg & 0x20) !== 0,
+    blockChecksum: (flg & 0x10) !== 0,
+    hasContentSize,
+    contentChecksum: (flg & 0x04) !== 0,
+    hasDictionaryId,
+    blockMaxBytes: 1 << (8 + 2 * sizeId),
+    headerRestBytes: (hasContentSize ? 8 : 0) + (hasDictionaryId ? 4 : 0) + 1,
+  };
+};
 
 export function lz4Frames(data: Uint8Array, name: string): Lz4Frame[] {
   const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const frames: Lz4Frame[] = [];
-  const bad = (what: string): CompressionError =>
-    new CompressionError('corrupt-compressed-data', `Cannot decompress "${name}": ${what}`);
+  const bad = (what: string): CompressionError => corruptInput(name, what);
   let at = 0;
   if (view.length === 0) throw bad('empty file is not an LZ4 frame');
   while (at < view.length) {
     if (at + 4 > view.length) throw bad('truncated LZ4 frame');
     const magic = view.readUInt32LE(at);
-    if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
+    if (isLz4SkippableMagic(magic)) {
       if (at + 8 > view.length) throw bad('truncated skippable frame');
       const end = at + 8 + view.readUInt32LE(at + 4);
       if (end > view.length) throw bad('truncated skippable frame');
@@ -37,24 +66,19 @@ export function lz4Frames(data: Uint8Array, name: string): Lz4Frame[] {
       at = end;
       continue;
     }
-    if (magic !== FRAME_MAGIC) throw bad(`not an LZ4 frame at byte ${at}`);
+    if (magic !== LZ4_FRAME_MAGIC) throw bad(`not an LZ4 frame at byte ${at}`);
     const start = at;
     const flg = view[at + 4];
-    if (flg === undefined || view[at + 5] === undefined) throw bad('truncated LZ4 frame header');
-    if (flg >> 6 !== 1) throw bad('unsupported LZ4 frame version');
-    const blockChecksum = (flg & 0x10) !== 0;
-    const hasContentSize = (flg & 0x08) !== 0;
-    const contentChecksum = (flg & 0x04) !== 0;
-    const hasDict = (flg & 0x01) !== 0;
+    const bd = view[at + 5];
+    if (flg === undefined || bd === undefined) throw bad('truncated LZ4 frame header');
+    const descriptor = readLz4FrameDescriptor(flg, bd);
+    if (typeof descriptor === 'string') throw bad(descriptor);
+    const { blockChecksum, contentChecksum } = descriptor;
     at += 6;
-    let contentSize: bigint | undefined;
-    if (hasContentSize) {
-      if (at + 8 > view.length) throw bad('truncated LZ4 frame header');
-      contentSize = view.readBigUInt64LE(at);
-      at += 8;
-    }
-    if (hasDict) at += 4;
-    at += 1; // header checksum, verified by the decoder
+    if (at + descriptor.headerRestBytes > view.length) throw bad('truncated LZ4 frame header');
+    // The header checksum (last byte) is verified by the decoder.
+    const contentSize = descriptor.hasContentSize ? view.readBigUInt64LE(at) : undefined;
+    at += descriptor.headerRestBytes;
     for (;;) {
       if (at + 4 > view.length) throw bad('truncated LZ4 frame');
       const word = view.readUInt32LE(at);

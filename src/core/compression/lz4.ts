@@ -1,5 +1,5 @@
 import type * as Lz4Napi from 'lz4-napi';
-import { CompressionError } from './compression-error.js';
+import { CompressionError, corruptInput, outputTooLarge, reasonOf } from './compression-error.js';
 import { lz4Frames } from './lz4-frames.js';
 
 type Lz4Module = typeof Lz4Napi;
@@ -48,22 +48,13 @@ export const lz4Decompress = async (data: Uint8Array, name = 'lz4 data', maxOutp
     try {
       part = await lz4.decompressFrame(data.subarray(frame.start, frame.end));
     } catch (error) {
-      throw new CompressionError(
-        'corrupt-compressed-data',
-        `Cannot decompress "${name}": ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
+      throw corruptInput(name, reasonOf(error), error);
     }
     if (frame.contentSize !== undefined && BigInt(part.length) !== frame.contentSize) {
-      throw new CompressionError(
-        'corrupt-compressed-data',
-        `Cannot decompress "${name}": frame holds ${part.length} bytes, its header says ${frame.contentSize}`,
-      );
+      throw corruptInput(name, `frame holds ${part.length} bytes, its header says ${frame.contentSize}`);
     }
     total += part.length;
-    if (total > maxOutput) {
-      throw new CompressionError('decompressed-too-large', `Cannot decompress "${name}": more than ${maxOutput} bytes`);
-    }
+    if (total > maxOutput) throw outputTooLarge(name, maxOutput);
     parts.push(part);
   }
   return parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts, total);

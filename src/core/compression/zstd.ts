@@ -1,4 +1,4 @@
-import { CompressionError } from './compression-error.js';
+import { CompressionError, corruptInput, outputTooLarge, reasonOf } from './compression-error.js';
 import { xxhash64 } from './xxhash64.js';
 import { zstdFrames } from './zstd-frames.js';
 
@@ -67,8 +67,6 @@ export const zstdDecompress = async (data: Uint8Array, options: ZstdDecompressOp
   const zstd = await loadZstd();
   const name = options.name ?? 'zstd data';
   const maxOutput = options.maxOutput ?? 1024 * 1024 * 1024;
-  const tooLarge = (): CompressionError =>
-    new CompressionError('decompressed-too-large', `Cannot decompress "${name}": more than ${maxOutput} bytes`);
   const parts: Buffer[] = [];
   let total = 0;
   for (const frame of zstdFrames(data, name)) {
@@ -77,10 +75,10 @@ export const zstdDecompress = async (data: Uint8Array, options: ZstdDecompressOp
     const room = maxOutput - total;
     let part: Buffer;
     if (frame.contentSize !== undefined) {
-      if (frame.contentSize > BigInt(room)) throw tooLarge();
+      if (frame.contentSize > BigInt(room)) throw outputTooLarge(name, maxOutput);
       part = frame.contentSize === 0n ? Buffer.alloc(0) : run(zstd, input, undefined, name);
       if (BigInt(part.length) !== frame.contentSize) {
-        throw new CompressionError('corrupt-compressed-data', `Cannot decompress "${name}": frame size mismatch`);
+        throw corruptInput(name, 'frame size mismatch');
       }
     } else {
       let capacity = Math.min(room, Math.max(options.expectedSize ?? 0, input.length * 4, 64 * 1024));
@@ -90,7 +88,7 @@ export const zstdDecompress = async (data: Uint8Array, options: ZstdDecompressOp
           part = attempt;
           break;
         }
-        if (capacity >= room) throw tooLarge();
+        if (capacity >= room) throw outputTooLarge(name, maxOutput);
         capacity = Math.min(capacity * 2, room);
       }
     }
@@ -117,9 +115,9 @@ const run = (zstd: ZstdApi, input: Uint8Array, capacity: number | undefined, nam
     const out = zstd.decompress(input, capacity === undefined ? undefined : { defaultHeapSize: capacity });
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = reasonOf(error);
     const code = /code (-?\d+)/.exec(message)?.[1];
     const reason = code === undefined ? message : `corrupt data (zstd error ${Math.abs(Number(code))})`;
-    throw new CompressionError('corrupt-compressed-data', `Cannot decompress "${name}": ${reason}`, { cause: error });
+    throw corruptInput(name, reason, error);
   }
 };

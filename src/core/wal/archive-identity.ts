@@ -1,10 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
-import { decompressBuffer } from '../compression/codec.js';
+import { CompressionError } from '../compression/compression-error.js';
+import { createStreamDecoder } from '../compression/stream-decoder.js';
 import { ValidationError } from '../errors.js';
-import { withFsError } from '../fs/fs-error.js';
+import { fileSystemError } from '../fs/fs-error.js';
 import { LONG_PAGE_HEADER_SIZE, type WalLongPageHeader } from './page-header.js';
 import { validateSegmentHeaderWithHistory } from './timeline-ancestry.js';
 import type { ArchivedSegment } from './streaming-start.js';
@@ -44,61 +43,33 @@ export async function readArchiveIdentity(
   return undefined;
 }
 
-/** The first LONG_PAGE_HEADER_SIZE uncompressed bytes, or undefined if the file has fewer. */
+/**
+ * The first LONG_PAGE_HEADER_SIZE uncompressed bytes, or undefined if the file has fewer or
+ * they cannot be decoded: read and decoded only as far as needed, so a compressed `.partial`
+ * whose last frame a crash cut still tells its system, and a damaged one tells nothing (the
+ * caller passes over it to an older segment).
+ */
 const readFirstPage = async (path: string, segment: ArchivedSegment): Promise<Buffer | undefined> => {
   const want = LONG_PAGE_HEADER_SIZE;
-  switch (segment.compression) {
-    case 'none': {
-      const bytes = await withFsError('read file', path, () => readHead(path, want));
-      return bytes.length < want ? undefined : bytes;
-    }
-    case 'gzip': {
-      const bytes = await gunzipHead(path, want).catch(() => Buffer.alloc(0));
-      return bytes.length < want ? undefined : bytes.subarray(0, want);
-    }
-    case 'lz4':
-    case 'zstd': {
-      const data = await withFsError('read file', path, () => readFile(path));
-      const bytes = await firstFrameContent(data, segment.compression).catch(() => Buffer.alloc(0));
-      return bytes.length < want ? undefined : bytes.subarray(0, want);
-    }
-  }
-};
-
-const readHead = async (path: string, bytes: number): Promise<Buffer> => {
+  const decoder = segment.compression === 'none' ? undefined : createStreamDecoder(segment.compression, path);
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of createReadStream(path, { start: 0, end: bytes - 1 })) {
-    chunks.push(chunk as Buffer);
-    total += (chunk as Buffer).length;
-  }
-  return Buffer.concat(chunks, total);
-};
-
-const gunzipHead = (path: string, bytes: number): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const source = createReadStream(path);
-    const gunzip = createGunzip();
-    const stop = (): void => {
+  const take = (parts: readonly Buffer[]): boolean => {
+    for (const part of parts) {
+      chunks.push(part);
+      total += part.length;
+    }
+    return total >= want;
+  };
+  try {
+    const source = createReadStream(path, { highWaterMark: 64 * 1024, ...(decoder === undefined ? { end: want - 1 } : {}) });
+    try {
+      for await (const chunk of source) if (take(decoder === undefined ? [chunk as Buffer] : await decoder.update(chunk as Buffer))) break;
+    } finally {
       source.destroy();
-      gunzip.destroy();
-      resolve(Buffer.concat(chunks, total));
-    };
-    gunzip.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      total += chunk.length;
-      if (total >= bytes) stop();
-    });
-    gunzip.on('end', stop);
-    gunzip.on('error', (error) => (total >= bytes ? stop() : reject(error)));
-    source.on('error', reject);
-    source.pipe(gunzip);
-  });
-
-/**
- * The whole file decoded (one segment at most). A partial file whose last frame a crash cut
- * fails here and tells nothing: the caller passes over it to an older segment.
- */
-const firstFrameContent = (data: Buffer, method: 'lz4' | 'zstd'): Promise<Buffer> => decompressBuffer(data, method);
+    }
+  } catch (error) {
+    if (!(error instanceof CompressionError)) throw fileSystemError(error, 'read file', path);
+  }
+  return total < want ? undefined : Buffer.concat(chunks, total).subarray(0, want);
+};

@@ -5,7 +5,7 @@ import { ValidationError } from '../errors.js';
 import { fileSystemError, withFsError } from '../fs/fs-error.js';
 import { fsyncDirectory } from '../fs/sync.js';
 import { dropBytes, notRegularFile, PARTIAL_SUFFIX, type SegmentFile, type SegmentFileOptions } from './segment-file.js';
-import { createStreamEncoder, type CompressingMethod, type StreamEncoder } from './stream-encoder.js';
+import { createStreamEncoder, type CompressingMethod, type StreamEncoder } from '../compression/stream-encoder.js';
 import { suffixOfCompression } from './wal-file-kind.js';
 
 export interface CompressedSegmentFileOptions extends SegmentFileOptions {

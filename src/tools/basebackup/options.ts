@@ -1,8 +1,7 @@
 import type { ConnectionFlags } from '../../core/cli/connection-flags.js';
 import {
-  type CompressionAlgorithm, CompressionLocation, type CompressionSpec, parseCompressOption,
-  parseCompressionAlgorithm, parseCompressionSpec,
-} from '../../core/backup/compression-spec.js';
+  compressionMethodNamed, type CompressionSpec, NO_COMPRESSION, parseCompressOption, parseCompressionDetail,
+} from '../../core/compression/compression-spec.js';
 import { canonicalizePath } from '../../core/backup/canonical-path.js';
 import { type TablespaceMapping, parseTablespaceMapping } from '../../core/backup/tablespace-mapping.js';
 import { UsageError } from '../../core/errors.js';
@@ -137,7 +136,6 @@ const parseCheckpoint = (text: string | undefined): boolean => {
   throw usage(`invalid checkpoint argument "${text}", must be "fast" or "spread"`, false);
 };
 
-const NO_COMPRESSION: CompressionSpec = { algorithm: 'none', level: 0 };
 
 /**
  * Turns the flags into options, refusing every combination pg_basebackup refuses, with its
@@ -165,23 +163,15 @@ export const resolveOptions = (flags: BaseBackupFlags): BaseBackupOptions => {
 
   const compress = parseCompressOption(flags.compress ?? 'none');
   let location = compress.location;
-  if (location === CompressionLocation.unspecified) {
-    location = target === undefined ? CompressionLocation.client : CompressionLocation.server;
-  }
-  let clientCompression = NO_COMPRESSION;
-  if (location === CompressionLocation.client) {
-    const algorithm: CompressionAlgorithm | undefined = parseCompressionAlgorithm(compress.algorithm);
-    if (algorithm === undefined) {
-      throw usage(`unrecognized compression algorithm: "${compress.algorithm}"`, false);
-    }
-    const spec = parseCompressionSpec(algorithm, compress.detail);
-    if ('error' in spec) throw usage(`invalid compression specification: ${spec.error}`, false);
-    clientCompression = spec;
-  }
-  if (target !== undefined && location === CompressionLocation.client) {
+  if (location === 'unspecified') location = target === undefined ? 'client' : 'server';
+  // Only client-side compression is ours to validate; the server judges what it is sent.
+  const clientCompression: CompressionSpec = location === 'client'
+    ? parseCompressionDetail(compressionMethodNamed(compress.algorithm), compress.detail)
+    : NO_COMPRESSION;
+  if (target !== undefined && location === 'client') {
     throw usage('client-side compression is not possible when a backup target is specified');
   }
-  if (finalFormat === 'plain' && clientCompression.algorithm !== 'none') {
+  if (finalFormat === 'plain' && clientCompression.method !== 'none') {
     throw usage('only tar mode backups can be compressed');
   }
 
@@ -243,7 +233,7 @@ export const resolveOptions = (flags: BaseBackupFlags): BaseBackupOptions => {
     maxRate,
     tablespaceMappings,
     ...(waldir === undefined ? {} : { waldir }),
-    ...(location === CompressionLocation.server
+    ...(location === 'server'
       ? {
           serverCompression: {
             algorithm: compress.algorithm,

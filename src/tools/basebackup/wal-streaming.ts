@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SyncQueue } from '../../core/backup/sync-queue.js';
 import { type BackupWalOutput, walDirectoryOutput, walTarOutput } from '../../core/backup/wal-output.js';
 import { WalStreamer } from '../../core/backup/wal-streamer.js';
+import { NO_COMPRESSION } from '../../core/compression/compression-spec.js';
 import { fileSystemError } from '../../core/fs/fs-error.js';
 import { PgServerError } from '../../core/pg/connection/errors.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
@@ -73,11 +74,11 @@ export const startWalStreaming = async (request: WalStreamingRequest): Promise<W
       });
       output = walDirectoryOutput(join(request.baseDir, walName), request.fileMode, request.queue);
     } else {
-      const gzip = options.clientCompression.algorithm === 'gzip';
+      const gzip = options.clientCompression.method === 'gzip';
       output = await walTarOutput(
         join(request.baseDir, `${walName}.tar${gzip ? '.gz' : ''}`),
         request.fileMode,
-        gzip ? options.clientCompression : { algorithm: 'none', level: 0 },
+        gzip ? options.clientCompression : NO_COMPRESSION,
         request.queue,
       );
     }

@@ -68,13 +68,13 @@ describe('options', () => {
     const o = resolveOptions({ pgdata: 'd', connection: { passwordMode: 'auto' } });
     expect(o).toMatchObject({ format: 'plain', walMethod: 'stream', label: 'pg_basebackup base backup',
       temporarySlot: true, manifest: true, sync: true, statusIntervalMs: 10_000, maxRate: 0, fastCheckpoint: false });
-    expect(o.clientCompression).toEqual({ algorithm: 'none', level: 0 });
+    expect(o.clientCompression).toEqual({ method: 'none', level: 0, levelGiven: false });
   });
   it('the last -z/-Z wins, server- compression passes through untouched', () => {
     expect(resolveOptions({ pgdata: 'd', format: 'tar', compress: 'server-zstd:level=9,long', connection: { passwordMode: 'auto' } }))
-      .toMatchObject({ serverCompression: { algorithm: 'zstd', detail: 'level=9,long' }, clientCompression: { algorithm: 'none' } });
+      .toMatchObject({ serverCompression: { algorithm: 'zstd', detail: 'level=9,long' }, clientCompression: { method: 'none' } });
     expect(resolveOptions({ pgdata: 'd', format: 'tar', compress: 'lz4:5', connection: { passwordMode: 'auto' } }).clientCompression)
-      .toEqual({ algorithm: 'lz4', level: 5 });
+      .toEqual({ method: 'lz4', level: 5, levelGiven: true });
   });
   it('reads max rates with k and M suffixes', () => {
     expect(parseMaxRate('32')).toBe(32);

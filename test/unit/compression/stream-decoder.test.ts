@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createStreamDecoder } from '../../../src/core/backup/stream-decoder.js';
+import { decompressBuffer } from '../../../src/core/compression/codec.js';
+import { CompressionError } from '../../../src/core/compression/compression-error.js';
+import { createStreamDecoder } from '../../../src/core/compression/stream-decoder.js';
 import { requireTool } from '../../harness/pg/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stream-decoder-'));
@@ -17,9 +19,9 @@ const plain = Buffer.from(
 );
 writeFileSync(join(dir, 'input'), plain);
 
-const compressWith = (command: string, args: string[], out: string): Buffer => {
+const compressWith = (command: 'lz4' | 'zstd', args: string[], out: string): Buffer => {
   const files = command === 'zstd' ? ['-o', join(dir, out), join(dir, 'input')] : [join(dir, 'input'), join(dir, out)];
-  execFileSync(command, [...args, ...files]);
+  execFileSync(requireTool(command), [...args, ...files]);
   return readFileSync(join(dir, out));
 };
 
@@ -61,5 +63,27 @@ describe('stream decoders on output of the real command-line tools', () => {
       ? execFileSync(requireTool('gzip'), ['-c', join(dir, 'input')], { maxBuffer: 1 << 26 })
       : compressWith(algorithm, ['-q', '-f'], `cut.${algorithm}`);
     await expect(decodeInPieces(algorithm, full.subarray(0, full.length - 10), 1 << 16)).rejects.toThrow(/Cannot decompress/);
+  });
+
+  it('gzip: damaged data fails, streamed, instead of waiting forever', async () => {
+    const damaged = Buffer.from(execFileSync(requireTool('gzip'), ['-c', join(dir, 'input')], { maxBuffer: 1 << 26 }));
+    for (let at = 64; at < 96; at += 1) damaged[at] = (damaged[at] ?? 0) ^ 0xa5;
+    await expect(decodeInPieces('gzip', damaged, 1 << 16)).rejects.toThrow(CompressionError);
+  }, 10_000);
+
+  it.each(['gzip', 'lz4', 'zstd'] as const)('%s: damaged data is the same error streamed or whole', async (algorithm) => {
+    const damaged = Buffer.from(algorithm === 'gzip'
+      ? execFileSync(requireTool('gzip'), ['-c', join(dir, 'input')], { maxBuffer: 1 << 26 })
+      : compressWith(algorithm, ['-q', '-f'], `damaged.${algorithm}`));
+    // The frame's magic number (gzip's ID bytes): damage every decoder notices. (The streamed
+    // lz4 and zstd decoders do not verify content checksums: damage inside a block may pass.)
+    damaged[0] = (damaged[0] ?? 0) ^ 0xa5;
+    const streamed = await decodeInPieces(algorithm, damaged, 1 << 16).then(() => undefined, (error: unknown) => error);
+    const whole = await decompressBuffer(damaged, algorithm, { name: 'x' }).then(() => undefined, (error: unknown) => error);
+    for (const error of [streamed, whole]) {
+      expect(error).toBeInstanceOf(CompressionError);
+      expect((error as CompressionError).code).toBe('corrupt-compressed-data');
+      expect((error as Error).message).toMatch(/^Cannot decompress "/);
+    }
   });
 });

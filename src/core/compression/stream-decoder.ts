@@ -1,10 +1,15 @@
-import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
-import { ValidationError } from '../errors.js';
-import type { CompressionAlgorithm } from './compression-spec.js';
+import type { CompressionMethod } from './compression-method.js';
+import { corruptInput, reasonOf } from './compression-error.js';
+import { createGunzipStream } from './gzip.js';
 import { Lz4FrameDecoder } from './lz4-frame-decoder.js';
 
-/** Decompresses one archive incrementally: bytes in, decompressed chunks out. */
+/**
+ * Decompresses one stream of unknown, possibly huge length incrementally: bytes in,
+ * decompressed chunks out (a server-compressed base backup is one frame of many GB). The
+ * whole-buffer codecs in codec.ts are faster for one WAL segment; see
+ * docs/dev/compression.md for which library does what and why.
+ */
 export interface StreamDecoder {
   update(data: Buffer): Promise<Buffer[]>;
   /** The input is complete; throws when it stopped inside a compressed unit. */
@@ -12,11 +17,11 @@ export interface StreamDecoder {
 }
 
 class GzipDecoder implements StreamDecoder {
-  private readonly gunzip = createGunzip();
+  private readonly gunzip = createGunzipStream();
   private output: Buffer[] = [];
   private failure: Error | undefined;
 
-  constructor() {
+  constructor(private readonly name: string) {
     this.gunzip.on('data', (chunk: Buffer) => this.output.push(chunk));
     this.gunzip.on('error', (error: Error) => {
       this.failure ??= error;
@@ -24,13 +29,22 @@ class GzipDecoder implements StreamDecoder {
   }
 
   async update(data: Buffer): Promise<Buffer[]> {
-    await new Promise<void>((resolve) => {
-      this.gunzip.write(data, () => resolve());
-    });
+    if (this.failure === undefined) {
+      // zlib reports damage by 'error' and may never call the write's callback then.
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.gunzip.off('error', done);
+          resolve();
+        };
+        this.gunzip.once('error', done);
+        this.gunzip.write(data, done);
+      });
+    }
     return this.take();
   }
 
   async end(): Promise<Buffer[]> {
+    if (this.failure !== undefined) return this.take();
     await new Promise<void>((resolve) => {
       this.gunzip.once('end', resolve);
       this.gunzip.once('error', () => resolve());
@@ -40,9 +54,7 @@ class GzipDecoder implements StreamDecoder {
   }
 
   private take(): Buffer[] {
-    if (this.failure !== undefined) {
-      throw new ValidationError('gzip-data', `Cannot decompress gzip data: ${this.failure.message}`);
-    }
+    if (this.failure !== undefined) throw corruptInput(this.name, this.failure.message, this.failure);
     const ready = this.output;
     this.output = [];
     return ready;
@@ -54,6 +66,8 @@ class ZstdDecoder implements StreamDecoder {
   private readonly stream = new Decompress((chunk) => {
     this.output.push(Buffer.from(chunk));
   });
+
+  constructor(private readonly name: string) {}
 
   update(data: Buffer): Promise<Buffer[]> {
     return this.run(() => this.stream.push(data));
@@ -67,8 +81,7 @@ class ZstdDecoder implements StreamDecoder {
     try {
       action();
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return Promise.reject(new ValidationError('zstd-data', `Cannot decompress zstd data: ${reason}`));
+      return Promise.reject(corruptInput(this.name, reasonOf(error), error));
     }
     const ready = this.output;
     this.output = [];
@@ -77,7 +90,10 @@ class ZstdDecoder implements StreamDecoder {
 }
 
 class Lz4Decoder implements StreamDecoder {
-  private readonly decoder = new Lz4FrameDecoder();
+  private readonly decoder: Lz4FrameDecoder;
+  constructor(name: string) {
+    this.decoder = new Lz4FrameDecoder(name);
+  }
   update(data: Buffer): Promise<Buffer[]> {
     return Promise.resolve(this.decoder.update(data));
   }
@@ -86,22 +102,14 @@ class Lz4Decoder implements StreamDecoder {
   }
 }
 
-export const createStreamDecoder = (algorithm: Exclude<CompressionAlgorithm, 'none'>): StreamDecoder => {
-  switch (algorithm) {
+/** A decoder for `method`; `name` (a file name) is what its errors name. */
+export const createStreamDecoder = (method: Exclude<CompressionMethod, 'none'>, name = `${method} data`): StreamDecoder => {
+  switch (method) {
     case 'gzip':
-      return new GzipDecoder();
+      return new GzipDecoder(name);
     case 'lz4':
-      return new Lz4Decoder();
+      return new Lz4Decoder(name);
     case 'zstd':
-      return new ZstdDecoder();
+      return new ZstdDecoder(name);
   }
-};
-
-/** The compression an archive's name says it has (".tar.gz", ".tar.lz4", ".tar.zst"). */
-export const archiveCompression = (name: string): CompressionAlgorithm | undefined => {
-  if (name.endsWith('.tar')) return 'none';
-  if (name.endsWith('.tar.gz')) return 'gzip';
-  if (name.endsWith('.tar.lz4')) return 'lz4';
-  if (name.endsWith('.tar.zst')) return 'zstd';
-  return undefined;
 };

@@ -1,7 +1,8 @@
-import { constants as zlibConstants, createGzip, type Gzip } from 'node:zlib';
-import { lz4Compress } from '../compression/lz4.js';
-import { zstdCompress } from '../compression/zstd.js';
-import type { CompressionMethod } from './wal-file-kind.js';
+import { constants as zlibConstants, type Gzip } from 'node:zlib';
+import type { CompressionMethod } from './compression-method.js';
+import { createGzipStream } from './gzip.js';
+import { lz4Compress } from './lz4.js';
+import { zstdCompress } from './zstd.js';
 
 /**
  * Compresses one file incrementally, so a receiver can make what it has received durable
@@ -48,7 +49,7 @@ class GzipEncoder implements StreamEncoder {
   private failure: Error | undefined;
 
   constructor(level: number) {
-    this.gzip = createGzip({ level });
+    this.gzip = createGzipStream(level);
     this.gzip.on('data', (chunk: Buffer) => this.output.push(chunk));
     this.gzip.on('error', (error: Error) => {
       this.failure = error;

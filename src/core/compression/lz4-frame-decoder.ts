@@ -1,10 +1,7 @@
-import { ValidationError } from '../errors.js';
+import { type CompressionError, corruptInput } from './compression-error.js';
+import { isLz4SkippableMagic, LZ4_FRAME_MAGIC, readLz4FrameDescriptor } from './lz4-frames.js';
 
-const FRAME_MAGIC = 0x184d2204;
 const WINDOW = 64 * 1024;
-
-const bad = (reason: string): ValidationError =>
-  new ValidationError('lz4-data', `Cannot decompress LZ4 data: ${reason}`);
 
 const State = {
   magic: 0, skippableSize: 1, skippable: 2, flags: 3, headerRest: 4, blockSize: 5, block: 6, contentChecksum: 7,
@@ -17,6 +14,8 @@ type State = (typeof State)[keyof typeof State];
  * independent blocks, optional checksums (skipped, not verified). Output chunks are copies.
  */
 export class Lz4FrameDecoder {
+  constructor(private readonly name = 'LZ4 data') {}
+
   private state: State = State.magic;
   private pending: Buffer = Buffer.alloc(0);
   private need = 4;
@@ -55,8 +54,12 @@ export class Lz4FrameDecoder {
 
   /** The input is over: it must not stop inside a frame. */
   end(): Buffer[] {
-    if (this.state !== State.magic || this.pending.length > 0) throw bad('the data ends inside a frame');
+    if (this.state !== State.magic || this.pending.length > 0) throw this.bad('the data ends inside a frame');
     return [];
+  }
+
+  private bad(reason: string): CompressionError {
+    return corruptInput(this.name, reason);
   }
 
   private expect(state: State, need: number): void {
@@ -68,9 +71,9 @@ export class Lz4FrameDecoder {
     switch (this.state) {
       case State.magic: {
         const magic = chunk.readUInt32LE(0);
-        if (magic >>> 4 === 0x184d2a5) this.expect(State.skippableSize, 4);
-        else if (magic === FRAME_MAGIC) this.expect(State.flags, 2);
-        else throw bad('bad frame magic number');
+        if (isLz4SkippableMagic(magic)) this.expect(State.skippableSize, 4);
+        else if (magic === LZ4_FRAME_MAGIC) this.expect(State.flags, 2);
+        else throw this.bad('bad frame magic number');
         return;
       }
       case State.skippableSize:
@@ -78,19 +81,17 @@ export class Lz4FrameDecoder {
         this.expect(State.skippable, 0);
         return;
       case State.flags: {
-        const flags = chunk[0] as number;
-        if (flags >> 6 !== 1) throw bad('unsupported frame version');
-        if ((flags & 0x01) !== 0) throw bad('dictionaries are not supported');
-        this.independent = (flags & 0x20) !== 0;
-        this.blockChecksum = (flags & 0x10) !== 0;
-        this.contentChecksum = (flags & 0x04) !== 0;
-        const sizeId = ((chunk[1] as number) >> 4) & 7;
-        if (sizeId < 4) throw bad('invalid block size');
-        this.blockMax = 1 << (8 + 2 * sizeId);
+        const descriptor = readLz4FrameDescriptor(chunk[0] as number, chunk[1] as number);
+        if (typeof descriptor === 'string') throw this.bad(descriptor);
+        if (descriptor.hasDictionaryId) throw this.bad('LZ4 dictionaries are not supported');
+        this.independent = descriptor.independentBlocks;
+        this.blockChecksum = descriptor.blockChecksum;
+        this.contentChecksum = descriptor.contentChecksum;
+        this.blockMax = descriptor.blockMaxBytes;
         if (this.window.length < WINDOW + this.blockMax) this.window = Buffer.alloc(WINDOW + this.blockMax);
         this.windowUsed = 0;
-        // Content size (8 bytes, optional), then the header checksum byte.
-        this.expect(State.headerRest, ((flags & 0x08) !== 0 ? 8 : 0) + 1);
+        // Content size (optional) and the header checksum byte: skipped, as the doc says.
+        this.expect(State.headerRest, descriptor.headerRestBytes);
         return;
       }
       case State.headerRest:
@@ -105,7 +106,7 @@ export class Lz4FrameDecoder {
         }
         this.blockCompressed = (word & 0x80000000) === 0;
         this.blockSize = word & 0x7fffffff;
-        if (this.blockSize > this.blockMax) throw bad('block larger than the frame allows');
+        if (this.blockSize > this.blockMax) throw this.bad('block larger than the frame allows');
         this.expect(State.block, this.blockSize + (this.blockChecksum ? 4 : 0));
         return;
       }
@@ -141,35 +142,35 @@ export class Lz4FrameDecoder {
     let s = 0;
     const end = src.length;
     for (;;) {
-      if (s >= end) throw bad('truncated block');
+      if (s >= end) throw this.bad('truncated block');
       const token = src[s++] as number;
       let literals = token >> 4;
       if (literals === 15) {
         let b: number;
         do {
-          if (s >= end) throw bad('truncated block');
+          if (s >= end) throw this.bad('truncated block');
           b = src[s++] as number;
           literals += b;
         } while (b === 255);
       }
-      if (s + literals > end || d + literals > limit) throw bad('literal run overflows');
+      if (s + literals > end || d + literals > limit) throw this.bad('literal run overflows');
       src.copy(dst, d, s, s + literals);
       s += literals;
       d += literals;
       if (s === end) break;
-      if (s + 2 > end) throw bad('truncated block');
+      if (s + 2 > end) throw this.bad('truncated block');
       const offset = (src[s] as number) | ((src[s + 1] as number) << 8);
       s += 2;
       let length = (token & 15) + 4;
       if ((token & 15) === 15) {
         let b: number;
         do {
-          if (s >= end) throw bad('truncated block');
+          if (s >= end) throw this.bad('truncated block');
           b = src[s++] as number;
           length += b;
         } while (b === 255);
       }
-      if (offset === 0 || d - offset < 0 || d + length > limit) throw bad('invalid match');
+      if (offset === 0 || d - offset < 0 || d + length > limit) throw this.bad('invalid match');
       let from = d - offset;
       if (offset >= length) {
         dst.copy(dst, d, from, from + length);
