@@ -1,8 +1,8 @@
 import { ProtocolError, ValidationError, WarmstandbyError } from '../errors.js';
 import type { PgConnection } from '../pg/connection/pg-connection.js';
 import { identifySystem, timelineHistory } from '../pg/replication/commands.js';
-import { type ReplicationStream, startReplication } from '../pg/replication/stream.js';
-import { formatLsn } from '../wal/lsn.js';
+import { startReplication } from '../pg/replication/stream.js';
+import { copyWalStream, timelineSwitchProblem } from '../wal/copy-wal-stream.js';
 import { historyFileName, segmentStartOf } from '../wal/segment-name.js';
 import { SegmentWriter } from '../wal/segment-writer.js';
 import type { BackupWalOutput } from './wal-output.js';
@@ -30,20 +30,32 @@ export interface WalStreamerOptions {
  * so the backup can stop instead of copying data that would be unusable.
  */
 export class WalStreamer {
-  readonly done: Promise<void>;
   private endLsn: bigint | undefined;
-  private stream: ReplicationStream | undefined;
   private writer: SegmentWriter | undefined;
+  /** Aborted once the end of the backup is received: the copy stops without more data. */
+  private readonly endReceived = new AbortController();
   private failure: unknown;
   private stopping = false;
 
-  constructor(private readonly options: WalStreamerOptions) {
-    this.done = this.run().catch((error: unknown) => {
-      this.failure ??= error;
+  /** Starts streaming; the returned streamer is told the end with stopAt(). */
+  static start(options: WalStreamerOptions): WalStreamer {
+    const streamer = new WalStreamer(options);
+    streamer.running = streamer.run().catch((error: unknown) => {
+      streamer.failure ??= error;
       throw error;
     });
     // The backup observes `failed` and awaits `done` later; never an unhandled rejection.
-    this.done.catch(() => undefined);
+    streamer.running.catch(() => undefined);
+    return streamer;
+  }
+
+  private running: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly options: WalStreamerOptions) {}
+
+  /** Settles when streaming is over; rejects at once on a failure. */
+  get done(): Promise<void> {
+    return this.running;
   }
 
   /** The error that ended streaming early, if any. */
@@ -55,11 +67,8 @@ export class WalStreamer {
   stopAt(lsn: bigint): void {
     this.endLsn = lsn;
     const writer = this.writer;
-    if (writer !== undefined && writer.receivedLsn >= lsn && this.stream !== undefined) {
-      // The server may have nothing more to send: ask it for a keepalive so the receive
-      // loop wakes up and ends the COPY.
-      this.sendStatus(true);
-    }
+    // The server may have nothing more to send: the copy must not wait for it.
+    if (writer !== undefined && writer.receivedLsn >= lsn) this.endReceived.abort();
   }
 
   /** After a failure elsewhere: drop the connection; streaming ends with an error. */
@@ -71,22 +80,6 @@ export class WalStreamer {
 
   private reached(position: bigint): boolean {
     return this.endLsn !== undefined && position >= this.endLsn;
-  }
-
-  private sendStatus(replyRequested: boolean): void {
-    const writer = this.writer;
-    if (writer === undefined || this.stream === undefined) return;
-    try {
-      this.stream.sendStatus({
-        write: writer.receivedLsn,
-        // With a slot the server may recycle what we report flushed: only whole segments.
-        flush: this.options.slot === undefined ? 0n : writer.flushedLsn,
-        apply: 0n,
-        replyRequested,
-      });
-    } catch {
-      // The COPY is already over: nothing to report to.
-    }
   }
 
   private async run(): Promise<void> {
@@ -135,17 +128,8 @@ export class WalStreamer {
           if (this.reached(writer.receivedLsn)) break;
           throw new WarmstandbyError('stream-ended', 'replication stream was terminated before stop point');
         }
-        if (next.nextTimeline <= timeline) {
-          throw new ProtocolError(
-            `server reported unexpected next timeline ${next.nextTimeline}, following timeline ${timeline}`,
-          );
-        }
-        if (next.nextStart > writer.receivedLsn) {
-          throw new ProtocolError(
-            `server stopped streaming timeline ${timeline} at ${formatLsn(writer.receivedLsn)}, but reported ` +
-              `next timeline ${next.nextTimeline} to begin at ${formatLsn(next.nextStart)}`,
-          );
-        }
+        const problem = timelineSwitchProblem(timeline, writer.receivedLsn, next);
+        if (problem !== undefined) throw new ProtocolError(problem);
         timeline = next.nextTimeline;
         start = segmentStartOf(next.nextStart, segSize);
       }
@@ -166,33 +150,20 @@ export class WalStreamer {
       timeline,
       ...(this.options.slot === undefined ? {} : { slot: this.options.slot }),
     });
-    this.stream = stream;
-    // Report at once, as pg_basebackup does: with a slot, the start position reported flushed
-    // is what sets the slot's restart_lsn. A backup shorter than one interval would otherwise
-    // leave a slot made without reserving WAL protecting nothing (restart_lsn NULL).
-    this.sendStatus(false);
-    const interval = this.options.statusIntervalMs;
-    const timer = interval > 0 ? setInterval(() => this.sendStatus(false), interval) : undefined;
-    timer?.unref();
-    let stopped = false;
-    try {
-      for await (const message of stream) {
-        if (message.kind === 'xlogdata') {
-          const room = writer.append(message.dataStart, message.data);
-          if (room !== undefined) await room;
-        } else if (message.replyRequested) {
-          this.sendStatus(false);
-        }
-        if (this.reached(writer.receivedLsn)) {
-          stopped = true;
-          break;
-        }
-      }
-      const next = await stream.finish();
-      return stopped ? 'stopped' : next;
-    } finally {
-      if (timer !== undefined) clearInterval(timer);
-      this.stream = undefined;
-    }
+    // A status goes out at once, as pg_basebackup sends one: with a slot, the start position
+    // reported flushed is what sets the slot's restart_lsn (a backup shorter than one
+    // interval would otherwise leave a slot made without reserving WAL protecting nothing).
+    // With a slot the server may recycle what we report flushed: only what is on disk.
+    const outcome = await copyWalStream({
+      stream,
+      writer,
+      segSize: this.options.segSize,
+      timeline,
+      feedback: { reportFlush: this.options.slot !== undefined, synchronous: false, intervalMs: this.options.statusIntervalMs },
+      stopAt: () => this.endLsn,
+      signal: this.endReceived.signal,
+    });
+    if (outcome.kind === 'stopped') return 'stopped';
+    return outcome.kind === 'timeline-end' ? outcome.next : null;
   }
 }

@@ -82,7 +82,7 @@ export const startWalStreaming = async (request: WalStreamingRequest): Promise<W
         request.queue,
       );
     }
-    const streamer = new WalStreamer({
+    const streamer = WalStreamer.start({
       connection,
       systemId: request.systemId,
       timeline: request.header.startTimeline,

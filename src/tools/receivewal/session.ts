@@ -5,10 +5,10 @@ import { identifySystem, timelineHistory, type SystemIdentity } from '../../core
 import { startReplication } from '../../core/pg/replication/stream.js';
 import { formatLsn } from '../../core/wal/lsn.js';
 import { segmentStartOf } from '../../core/wal/segment-name.js';
+import { copyWalStream, RejectedWalError, timelineSwitchProblem } from '../../core/wal/copy-wal-stream.js';
 import { SegmentWriter } from '../../core/wal/segment-writer.js';
 import { StreamedHeaderCheck } from '../../core/wal/streamed-header-check.js';
 import { readAncestorTimelines } from '../../core/wal/timeline-ancestry.js';
-import { copyStream } from './copy-stream.js';
 import { hasHistoryFile, writeHistoryFile } from './history-file.js';
 import type { ReceivewalOptions } from './options.js';
 import { FatalStreamError, StreamInterrupted } from './errors.js';
@@ -111,14 +111,16 @@ export async function streamSession(
         segSize: facts.segSize, systemIdentifier: facts.systemId, timeline,
         ...(ancestors === undefined ? {} : { ancestorTimelines: ancestors }),
       });
-      outcome = await copyStream({
-        stream, writer, reporter, segSize: facts.segSize, timeline, endpos: options.endpos, signal,
-        reportFlush, synchronous: options.synchronous, statusIntervalMs: options.statusIntervalMs, headerCheck,
+      outcome = await copyWalStream({
+        stream, writer, segSize: facts.segSize, timeline, endpos: options.endpos, signal, headerCheck, log: reporter,
+        feedback: { reportFlush, synchronous: options.synchronous, intervalMs: options.statusIntervalMs },
       });
     } catch (error) {
       // Whatever arrived is kept, fsynced, as .partial (pg_receivewal's CLOSE_NO_RENAME).
       await writer.close().catch(() => undefined);
       if (error instanceof FatalStreamError || error instanceof StreamInterrupted) throw error;
+      // Not WAL of this system and timeline: retrying would only fetch it again.
+      if (error instanceof RejectedWalError) throw new FatalStreamError(error.code, error.message);
       throw new StreamInterrupted(streamFailureText(error), error);
     }
     if (outcome.kind === 'stopped') return 'stopped';
@@ -127,15 +129,9 @@ export async function streamSession(
       return 'disconnected';
     }
     const { nextTimeline, nextStart } = outcome.next;
-    if (nextTimeline <= timeline) {
-      reporter.error(`server reported unexpected next timeline ${nextTimeline}, following timeline ${timeline}`);
-      return 'disconnected';
-    }
-    if (nextStart > outcome.position) {
-      reporter.error(
-        `server stopped streaming timeline ${timeline} at ${formatLsn(outcome.position)}, but reported next ` +
-          `timeline ${nextTimeline} to begin at ${formatLsn(nextStart)}`,
-      );
+    const problem = timelineSwitchProblem(timeline, outcome.position, outcome.next);
+    if (problem !== undefined) {
+      reporter.error(problem);
       return 'disconnected';
     }
     previous = { timeline, position: outcome.position };

@@ -1,11 +1,11 @@
-import { isWarmstandbyError } from '../../core/errors.js';
-import type { StandbyStatus } from '../../core/pg/replication/messages.js';
-import type { SegmentWriter } from '../../core/wal/segment-writer.js';
+import { isWarmstandbyError } from '../errors.js';
+import type { StandbyStatus } from '../pg/replication/messages.js';
+import type { SegmentWriter } from './segment-writer.js';
 
 /**
- * When to send standby status updates and what they say, as pg_receivewal does, except that
- * the flush position comes from the writer's fsynced position and the fsync itself never
- * stops the receiving:
+ * When a WAL receiver (receivewal, basebackup -X stream) sends standby status updates and
+ * what they say, as pg_receivewal and pg_basebackup do, except that the flush position comes
+ * from the writer's fsynced position and the fsync itself never stops the receiving:
  * - `write` is what is in the page cache, `flush` what is on disk, and flush is reported
  *   only with a slot or --synchronous (otherwise 0, so the server never counts us as a
  *   synchronous standby by accident); apply is always 0;
@@ -15,16 +15,22 @@ import type { SegmentWriter } from '../../core/wal/segment-writer.js';
  * - a keepalive asking for a reply gets one once what was received is written (and synced,
  *   when flush is reported).
  */
-export interface FeedbackOptions {
+export interface FeedbackPolicy {
+  /** Report the fsynced position as flushed (with a slot, or --synchronous). */
   readonly reportFlush: boolean;
+  /** Sync and report as soon as received bytes are not yet on disk. */
   readonly synchronous: boolean;
+  /** A status every this many ms (0: only when the server asks). */
   readonly intervalMs: number;
+}
+
+export interface FeedbackOptions extends FeedbackPolicy {
   readonly send: (status: StandbyStatus) => void;
   /** A failed sync: the writer is broken and the stream must end. */
   readonly onError: (error: unknown) => void;
 }
 
-export class Feedback {
+export class StandbyFeedback {
   private timer: NodeJS.Timeout | undefined;
   private syncing = false;
   private replyOwed = false;
@@ -72,6 +78,19 @@ export class Feedback {
     if (this.options.synchronous && this.writer.flushedLsn !== this.lastFlushSent) this.sendNow();
   }
 
+  /**
+   * A status asking the server for an immediate keepalive, so that a read waiting on the
+   * server wakes up (we are stopping; the COPY can only end after that read).
+   */
+  requestReply(): void {
+    if (this.stopped) return;
+    try {
+      this.options.send({ write: this.writer.writtenLsn, flush: this.flushToReport(), apply: 0n, replyRequested: true });
+    } catch {
+      // The connection is already gone: the stream's end reports that.
+    }
+  }
+
   /** No more status updates (the client side of the COPY is over). */
   stop(): void {
     this.stopped = true;
@@ -101,10 +120,14 @@ export class Feedback {
     );
   }
 
+  private flushToReport(): bigint {
+    return this.options.reportFlush ? this.writer.flushedLsn : 0n;
+  }
+
   private sendNow(): void {
     if (this.stopped) return;
     this.replyOwed = false;
-    const flush = this.options.reportFlush ? this.writer.flushedLsn : 0n;
+    const flush = this.flushToReport();
     this.lastFlushSent = flush;
     try {
       this.options.send({ write: this.writer.writtenLsn, flush, apply: 0n, replyRequested: false });

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { compressFrameSync } from 'lz4-napi';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findStreamingStart, parseReceiverFileName } from '../../../../src/core/wal/streaming-start.js';
-import { requireTool } from '../../../harness/pg/index.js';
+import { findStreamingStart, parseReceiverFileName } from '../../../src/core/wal/streaming-start.js';
+import { requireTool } from '../../harness/pg/index.js';
 
 const MB = 1024 * 1024;
 let dir: string;

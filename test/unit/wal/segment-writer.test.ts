@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SegmentWriter, type SegmentWriterOptions } from '../../../../src/core/wal/segment-writer.js';
-import type { SegmentFile, SegmentFileOptions } from '../../../../src/core/wal/segment-file.js';
-import { openPlainSegmentFile } from '../../../../src/core/wal/segment-file.js';
-import { requireTool } from '../../../harness/pg/index.js';
+import { SegmentWriter, type SegmentWriterOptions } from '../../../src/core/wal/segment-writer.js';
+import type { SegmentFile, SegmentFileOptions } from '../../../src/core/wal/segment-file.js';
+import { openPlainSegmentFile } from '../../../src/core/wal/segment-file.js';
+import { requireTool } from '../../harness/pg/index.js';
 
 const MB = 1024 * 1024;
 let dir: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WalBuffer } from '../../../../src/core/wal/wal-buffer.js';
+import { WalBuffer } from '../../../src/core/wal/wal-buffer.js';
 
 const bytes = (n: number, seed: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i + seed) % 251));
 
