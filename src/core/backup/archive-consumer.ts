@@ -7,7 +7,7 @@ import type { CompressionSpec } from '../compression/compression-spec.js';
 import { TarExtractor } from './extractor.js';
 import { RecoveryInjector } from './recovery-injector.js';
 import { createStreamDecoder, type StreamDecoder } from '../compression/stream-decoder.js';
-import type { SyncQueue } from './sync-queue.js';
+import type { SyncQueue } from '../fs/sync-queue.js';
 import { archiveCompression, TAR_TRAILER_SIZE } from './tar-format.js';
 import { type TarHandler, TarParser } from './tar-parser.js';
 import { TarRewriter } from './tar-rewriter.js';

@@ -1,8 +1,8 @@
 import type { Writable } from 'node:stream';
 import { createStreamEncoder } from '../compression/stream-encoder.js';
 import type { CompressionSpec } from '../compression/compression-spec.js';
-import { OutputFile } from './output-file.js';
-import type { SyncQueue } from './sync-queue.js';
+import { OutputFile } from '../fs/output-file.js';
+import type { SyncQueue } from '../fs/sync-queue.js';
 
 /** Where the bytes of one output archive go: a file, standard output, or a compressor. */
 export interface ByteSink {

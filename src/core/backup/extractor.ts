@@ -4,8 +4,8 @@ import { ValidationError } from '../errors.js';
 import { errnoOf, fileSystemError } from '../fs/fs-error.js';
 import { isTablespaceLink, isWalDirectory } from './backup-links.js';
 import { canonicalizePath } from './canonical-path.js';
-import { OutputFile } from './output-file.js';
-import type { SyncQueue } from './sync-queue.js';
+import { OutputFile } from '../fs/output-file.js';
+import type { SyncQueue } from '../fs/sync-queue.js';
 import { type TarMember, TarMemberType } from './tar-format.js';
 import type { TarHandler } from './tar-parser.js';
 

@@ -4,7 +4,7 @@ import { fileSystemError } from '../fs/fs-error.js';
 import type { SegmentFile, SegmentFileOptions } from '../wal/segment-file.js';
 import { type ByteSink, compressingSink, fileSink } from './byte-sink.js';
 import type { CompressionSpec } from '../compression/compression-spec.js';
-import type { SyncQueue } from './sync-queue.js';
+import type { SyncQueue } from '../fs/sync-queue.js';
 import { TAR_TRAILER_SIZE, type TarMember, TarMemberType, createTarHeader, tarPadding } from './tar-format.js';
 
 /**

@@ -4,7 +4,7 @@ import { openCompressedSegmentFile } from './compressed-segment-file.js';
 import { openPlainSegmentFile, type SegmentFile, type SegmentFileOptions } from './segment-file.js';
 import { segmentFileName, segmentOffsetOf, segmentStartLsn } from './segment-name.js';
 import { WalBuffer, type BufferedRun } from './wal-buffer.js';
-import type { CompressionMethod } from './wal-file-kind.js';
+import type { PartialKept, SegmentCompleted, SegmentWriterOptions } from './segment-writer-options.js';
 
 /**
  * Writes a received WAL stream into segment files without ever waiting for the disk on the
@@ -25,32 +25,6 @@ import type { CompressionMethod } from './wal-file-kind.js';
  */
 /** The unit received WAL is copied into: a divisor of every segment size. */
 const CHUNK_BYTES = 1024 * 1024;
-
-export interface SegmentWriterOptions {
-  readonly dir: string;
-  readonly segSize: number;
-  readonly sync: boolean;
-  readonly mode: number;
-  readonly compression: { readonly method: CompressionMethod; readonly level: number };
-  readonly maxPendingBytes?: number;
-  readonly writeBatchBytes?: number;
-  /** Plain files: fsync in the background once this much is unsynced (0: only at the end). */
-  readonly backgroundSyncBytes?: number;
-  /** Replaces the file layer (fault-injection tests). */
-  readonly openSegment?: (options: SegmentFileOptions) => Promise<SegmentFile>;
-}
-
-export interface SegmentCompleted {
-  readonly name: string;
-  readonly timeline: number;
-  readonly endLsn: bigint;
-}
-
-export interface PartialKept {
-  readonly partialName: string;
-  readonly timeline: number;
-  readonly endLsn: bigint;
-}
 
 interface OpenSegment {
   readonly file: SegmentFile;

@@ -1,7 +1,7 @@
 import { openConnection } from '../../core/cli/open-connection.js';
 import { WarmstandbyError } from '../../core/errors.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
-import type { RunBaseBackupOptions } from './run.js';
+import type { RunBaseBackupOptions } from './run-options.js';
 
 export class BackupError extends WarmstandbyError {
   constructor(code: string, message: string, hint?: string) {

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SyncQueue } from '../../core/backup/sync-queue.js';
+import type { SyncQueue } from '../../core/fs/sync-queue.js';
 import { syncTree } from '../../core/backup/sync-tree.js';
 import { verifyBackup } from '../../core/backup/verify-backup.js';
 import { ProtocolError, ValidationError } from '../../core/errors.js';
 import { renameDurable } from '../../core/fs/durable.js';
 import { fileSystemError } from '../../core/fs/fs-error.js';
 import type { ReceiveOutcome } from './receive.js';
-import type { RunBaseBackupOptions } from './run.js';
+import type { RunBaseBackupOptions } from './run-options.js';
 
 export interface FinishRequest {
   readonly run: RunBaseBackupOptions;

@@ -1,11 +1,10 @@
 import { symlink } from 'node:fs/promises';
-import type { Readable, Writable } from 'node:stream';
 import { isAbsolute, join, resolve } from 'node:path';
 import { type ArchiveConsumer, openArchiveConsumer } from '../../core/backup/archive-consumer.js';
 import { buildBaseBackupCommand } from '../../core/backup/base-backup-command.js';
-import { OutputFile } from '../../core/backup/output-file.js';
+import { OutputFile } from '../../core/fs/output-file.js';
 import { MINIMUM_VERSION_FOR_RECOVERY_GUC, recoveryConfigContents } from '../../core/backup/recovery-config.js';
-import { SyncQueue } from '../../core/backup/sync-queue.js';
+import { SyncQueue } from '../../core/fs/sync-queue.js';
 import { mapTablespace } from '../../core/backup/tablespace-mapping.js';
 import { WarmstandbyError } from '../../core/errors.js';
 import { fileSystemError } from '../../core/fs/fs-error.js';
@@ -19,19 +18,8 @@ import { finishBackup } from './finish.js';
 import type { BaseBackupOptions } from './options.js';
 import { type BackupHeader, receiveBackup } from './receive.js';
 import type { BackupReporter } from './reporter.js';
+import type { RunBaseBackupOptions } from './run-options.js';
 import { startWalStreaming, type WalStreaming } from './wal-streaming.js';
-
-export interface RunBaseBackupOptions {
-  readonly options: BaseBackupOptions;
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
-  readonly stdout: Writable;
-  readonly stdin?: Readable;
-  readonly signal?: AbortSignal;
-  readonly reporter: BackupReporter;
-  /** The default application_name: the name the tool was invoked as, as pg_basebackup's. */
-  readonly programName?: string;
-}
 
 export interface BaseBackupOutcome {
   readonly exitStatus: number;

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SyncQueue } from '../../core/backup/sync-queue.js';
+import type { SyncQueue } from '../../core/fs/sync-queue.js';
 import { type BackupWalOutput, walDirectoryOutput, walTarOutput } from '../../core/backup/wal-output.js';
 import { WalStreamer } from '../../core/backup/wal-streamer.js';
 import { NO_COMPRESSION } from '../../core/compression/compression-spec.js';
@@ -11,7 +11,7 @@ import { createReplicationSlot, dropReplicationSlot } from '../../core/pg/replic
 import type { BaseBackupOptions } from './options.js';
 import type { BackupHeader } from './receive.js';
 import { BackupError, openReplicationConnection } from './connection.js';
-import type { RunBaseBackupOptions } from './run.js';
+import type { RunBaseBackupOptions } from './run-options.js';
 
 export interface WalStreaming {
   readonly connection: PgConnection;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TarExtractor } from '../../../src/core/backup/extractor.js';
-import { SyncQueue } from '../../../src/core/backup/sync-queue.js';
+import { SyncQueue } from '../../../src/core/fs/sync-queue.js';
 import { TAR_BLOCK_SIZE, type TarMember, createTarHeader, tarPadding } from '../../../src/core/backup/tar-format.js';
 import { TarParser } from '../../../src/core/backup/tar-parser.js';
 

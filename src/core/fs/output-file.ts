@@ -1,5 +1,5 @@
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
-import { fileSystemError } from '../fs/fs-error.js';
+import { fileSystemError } from './fs-error.js';
 import type { SyncQueue } from './sync-queue.js';
 
 /** Start writing back a large file every this many bytes, overlapping the flush. */

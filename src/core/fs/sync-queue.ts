@@ -1,5 +1,5 @@
 import { close, fdatasync, fsync } from 'node:fs';
-import { fileSystemError } from '../fs/fs-error.js';
+import { fileSystemError } from './fs-error.js';
 
 const fsyncFd = (fd: number): Promise<void> =>
   new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
