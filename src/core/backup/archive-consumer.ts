@@ -5,6 +5,7 @@ import { type ByteSink, compressingSink, fileSink, streamSink } from './byte-sin
 import { suffixOfCompression } from '../compression/compression-method.js';
 import type { CompressionSpec } from '../compression/compression-spec.js';
 import { TarExtractor } from './extractor.js';
+import { checkManifestIntegrity } from './manifest.js';
 import { RecoveryInjector } from './recovery-injector.js';
 import { createStreamDecoder, type StreamDecoder } from '../compression/stream-decoder.js';
 import type { SyncQueue } from '../fs/sync-queue.js';
@@ -140,6 +141,8 @@ export const openArchiveConsumer = async (options: ArchiveConsumerOptions): Prom
       for (const part of await decoder.update(chunk)) await feed(part);
     },
     async injectManifest(content) {
+      // Passed on unparsed, but not unchecked: it must be the manifest the server computed.
+      checkManifestIntegrity(content);
       await (rewriter as TarRewriter).injectFile('backup_manifest', content, options.fileMode);
     },
     async finish() {

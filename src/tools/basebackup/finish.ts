@@ -7,7 +7,7 @@ import { verifyBackup } from '../../core/backup/verify-backup.js';
 import { ProtocolError, ValidationError } from '../../core/errors.js';
 import { renameDurable } from '../../core/fs/durable.js';
 import { fileSystemError } from '../../core/fs/fs-error.js';
-import type { ReceiveOutcome } from './receive.js';
+import type { ReceiveOutcome } from '../../core/pg/replication/base-backup-receiver.js';
 import type { RunBaseBackupOptions } from './run-options.js';
 
 export interface FinishRequest {

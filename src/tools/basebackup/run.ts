@@ -16,7 +16,7 @@ import { BackupError, openReplicationConnection } from './connection.js';
 import { type DirectoryState, removeOutput, verifyDirIsEmptyOrCreate } from './directories.js';
 import { finishBackup } from './finish.js';
 import type { BaseBackupOptions } from './options.js';
-import { type BackupHeader, receiveBackup } from './receive.js';
+import { type BackupHeader, receiveBaseBackup } from '../../core/pg/replication/base-backup-receiver.js';
 import type { BackupReporter } from './reporter.js';
 import type { RunBaseBackupOptions } from './run-options.js';
 import { startWalStreaming, type WalStreaming } from './wal-streaming.js';
@@ -143,7 +143,7 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
     };
     let lastDone = 0;
     const mapping = (location: string): string => mapTablespace(options.tablespaceMappings, location);
-    const received = await receiveBackup(connection, command, {
+    const received = await receiveBaseBackup(connection, command, {
       injectManifest: toStdout && manifest,
       onHeader: async (h) => {
         header = h;

@@ -9,7 +9,7 @@ import { PgServerError } from '../../core/pg/connection/errors.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 import { createReplicationSlot, dropReplicationSlot } from '../../core/pg/replication/commands.js';
 import type { BaseBackupOptions } from './options.js';
-import type { BackupHeader } from './receive.js';
+import type { BackupHeader } from '../../core/pg/replication/base-backup-receiver.js';
 import { BackupError, openReplicationConnection } from './connection.js';
 import type { RunBaseBackupOptions } from './run-options.js';
 
