@@ -68,9 +68,23 @@ describeWithPg('archivewal --async', (major) => {
     }
   };
 
-  it('keeps up with pgbench: every segment archived, byte-identical, nothing failed', async () => {
+  it('keeps up with pgbench: a bounded .ready backlog, every segment archived, byte-identical, nothing failed', async () => {
     if (primary === undefined) throw new Error('cluster did not start');
-    await runLoad(primary, 4);
+    // The backlog PostgreSQL's archiver sees: .ready files waiting, sampled through the load.
+    // pgbench -i writes its WAL in one burst at the start; after it the pgbench run must not
+    // leave segments waiting: over the second half of the load at most --jobs of them.
+    const statusDir = join(primary.walDir, 'archive_status');
+    const backlog: number[] = [];
+    const sampling = setInterval(() => {
+      backlog.push(readdirSync(statusDir).filter((name) => SEGMENT.test(name.slice(0, 24)) && name.endsWith('.ready')).length);
+    }, 25);
+    try {
+      await runLoad(primary, 4);
+    } finally {
+      clearInterval(sampling);
+    }
+    expect(backlog.length).toBeGreaterThan(40);
+    expect(Math.max(...backlog.slice(Math.floor(backlog.length / 2)))).toBeLessThanOrEqual(4);
     const { segment } = await switchWal(primary);
     await checkArchiveComplete(primary, segment);
     expect((await archiverStats(primary)).failed).toBe(0);
