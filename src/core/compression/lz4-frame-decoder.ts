@@ -146,12 +146,10 @@ export class Lz4FrameDecoder {
       const token = src[s++] as number;
       let literals = token >> 4;
       if (literals === 15) {
-        let b: number;
-        do {
-          if (s >= end) throw this.bad('truncated block');
-          b = src[s++] as number;
-          literals += b;
-        } while (b === 255);
+        const extra = lengthExtension(src, s, end);
+        if (extra === undefined) throw this.bad('truncated block');
+        literals += extra;
+        s += extensionBytes(extra);
       }
       if (s + literals > end || d + literals > limit) throw this.bad('literal run overflows');
       src.copy(dst, d, s, s + literals);
@@ -163,12 +161,10 @@ export class Lz4FrameDecoder {
       s += 2;
       let length = (token & 15) + 4;
       if ((token & 15) === 15) {
-        let b: number;
-        do {
-          if (s >= end) throw this.bad('truncated block');
-          b = src[s++] as number;
-          length += b;
-        } while (b === 255);
+        const extra = lengthExtension(src, s, end);
+        if (extra === undefined) throw this.bad('truncated block');
+        length += extra;
+        s += extensionBytes(extra);
       }
       if (offset === 0 || d - offset < 0 || d + length > limit) throw this.bad('invalid match');
       let from = d - offset;
@@ -183,3 +179,21 @@ export class Lz4FrameDecoder {
     return Buffer.from(dst.subarray(start, d));
   }
 }
+
+/**
+ * An LZ4 length extension starting at src[at]: bytes of 255 continue it, the first smaller
+ * byte ends it. Its value, or undefined when the block ends first.
+ */
+const lengthExtension = (src: Buffer, at: number, end: number): number | undefined => {
+  let sum = 0;
+  let byte: number;
+  do {
+    if (at >= end) return undefined;
+    byte = src[at++] as number;
+    sum += byte;
+  } while (byte === 255);
+  return sum;
+};
+
+/** The bytes an extension of this value took: every 255 one, plus the last (< 255) one. */
+const extensionBytes = (value: number): number => Math.floor(value / 255) + 1;

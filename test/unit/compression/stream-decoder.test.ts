@@ -49,6 +49,14 @@ describe('stream decoders on output of the real command-line tools', () => {
     }
   });
 
+  it('decodes lz4 length extensions: a long literal run and a long match', async () => {
+    // 70 kB of random bytes (literals past 15 + 255 × n), then 1 MB of zeros (matches as long).
+    const mixed = Buffer.concat([randomBytes(70_000), Buffer.alloc(1024 * 1024)]);
+    writeFileSync(join(dir, 'mixed'), mixed);
+    execFileSync(requireTool('lz4'), ['-q', '-f', join(dir, 'mixed'), join(dir, 'mixed.lz4')]);
+    expect((await decodeInPieces('lz4', readFileSync(join(dir, 'mixed.lz4')), 4099)).equals(mixed)).toBe(true);
+  });
+
   it('decodes concatenated lz4 frames and skips skippable frames', async () => {
     const one = compressWith('lz4', ['-q', '-f'], 'd.lz4');
     const skippable = Buffer.alloc(12);
