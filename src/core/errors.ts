@@ -61,5 +61,8 @@ export class ProtocolError extends WarmstandbyError {
   }
 }
 
+/** What any thrown value says, for a message: an Error's message, else the value as text. */
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 export const isWarmstandbyError = (value: unknown): value is WarmstandbyError =>
   value instanceof Error && (value as Partial<Record<typeof BRAND, unknown>>)[BRAND] === true;

@@ -18,9 +18,6 @@ export class CompressionError extends WarmstandbyError {
 export const corruptInput = (name: string, reason: string, cause?: unknown): CompressionError =>
   new CompressionError('corrupt-compressed-data', `Cannot decompress "${name}": ${reason}`, cause === undefined ? {} : { cause });
 
-/** What a thrown library error says, for a message. */
-export const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
 /** Output past the caller's bound (a small file of zeros must not cost gigabytes). */
 export const outputTooLarge = (name: string, maxOutput: number, cause?: unknown): CompressionError =>
   new CompressionError('decompressed-too-large', `Cannot decompress "${name}": more than ${maxOutput} bytes`, cause === undefined ? {} : { cause });

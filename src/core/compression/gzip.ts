@@ -2,7 +2,8 @@ import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { constants, createGunzip, createGzip, gunzip, gzip, type Gunzip, type Gzip } from 'node:zlib';
 import { withFsError } from '../fs/fs-error.js';
-import { CompressionError, corruptInput, outputTooLarge, reasonOf } from './compression-error.js';
+import { messageOf } from '../errors.js';
+import { CompressionError, corruptInput, outputTooLarge } from './compression-error.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -29,7 +30,7 @@ export const gzipDecompress = async (
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       throw outputTooLarge(name, maxOutput, error);
     }
-    throw corruptInput(name, reasonOf(error), error);
+    throw corruptInput(name, messageOf(error), error);
   }
 };
 

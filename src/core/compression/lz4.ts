@@ -1,5 +1,6 @@
 import type * as Lz4Napi from 'lz4-napi';
-import { CompressionError, corruptInput, outputTooLarge, reasonOf } from './compression-error.js';
+import { CompressionError, corruptInput, outputTooLarge } from './compression-error.js';
+import { messageOf } from '../errors.js';
 import { lz4Frames } from './lz4-frames.js';
 
 type Lz4Module = typeof Lz4Napi;
@@ -48,7 +49,7 @@ export const lz4Decompress = async (data: Uint8Array, name = 'lz4 data', maxOutp
     try {
       part = await lz4.decompressFrame(data.subarray(frame.start, frame.end));
     } catch (error) {
-      throw corruptInput(name, reasonOf(error), error);
+      throw corruptInput(name, messageOf(error), error);
     }
     if (frame.contentSize !== undefined && BigInt(part.length) !== frame.contentSize) {
       throw corruptInput(name, `frame holds ${part.length} bytes, its header says ${frame.contentSize}`);

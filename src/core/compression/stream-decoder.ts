@@ -1,6 +1,7 @@
 import { Decompress } from 'fzstd';
 import type { CompressionMethod } from './compression-method.js';
-import { corruptInput, reasonOf } from './compression-error.js';
+import { messageOf } from '../errors.js';
+import { corruptInput } from './compression-error.js';
 import { createGunzipStream } from './gzip.js';
 import { Lz4FrameDecoder } from './lz4-frame-decoder.js';
 
@@ -81,7 +82,7 @@ class ZstdDecoder implements StreamDecoder {
     try {
       action();
     } catch (error) {
-      return Promise.reject(corruptInput(this.name, reasonOf(error), error));
+      return Promise.reject(corruptInput(this.name, messageOf(error), error));
     }
     const ready = this.output;
     this.output = [];

@@ -1,4 +1,5 @@
-import { CompressionError, corruptInput, outputTooLarge, reasonOf } from './compression-error.js';
+import { CompressionError, corruptInput, outputTooLarge } from './compression-error.js';
+import { messageOf } from '../errors.js';
 import { xxhash64 } from './xxhash64.js';
 import { zstdFrames } from './zstd-frames.js';
 
@@ -115,7 +116,7 @@ const run = (zstd: ZstdApi, input: Uint8Array, capacity: number | undefined, nam
     const out = zstd.decompress(input, capacity === undefined ? undefined : { defaultHeapSize: capacity });
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   } catch (error) {
-    const message = reasonOf(error);
+    const message = messageOf(error);
     const code = /code (-?\d+)/.exec(message)?.[1];
     const reason = code === undefined ? message : `corrupt data (zstd error ${Math.abs(Number(code))})`;
     throw corruptInput(name, reason, error);

@@ -1,4 +1,4 @@
-import { FileSystemError } from '../errors.js';
+import { FileSystemError, messageOf } from '../errors.js';
 
 const reasons: Readonly<Record<string, string>> = {
   ENOSPC: 'No space left on device',
@@ -40,7 +40,7 @@ export const errnoOf = (error: unknown): string | undefined => {
 export const reasonOf = (error: unknown): string => {
   const errno = errnoOf(error);
   return (
-    (errno === undefined ? undefined : reasons[errno]) ?? (error instanceof Error ? error.message : String(error))
+    (errno === undefined ? undefined : reasons[errno]) ?? messageOf(error)
   );
 };
 
