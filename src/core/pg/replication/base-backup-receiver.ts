@@ -81,7 +81,7 @@ const State = {
 } as const;
 type State = (typeof State)[keyof typeof State];
 
-type Event = 'result' | 'copyStart' | 'copyEnd' | 'archiveStart' | 'data' | 'manifestStart';
+type Event = 'result' | 'copyStart' | 'copyEnd' | 'archiveStart' | 'data' | 'progress' | 'manifestStart';
 
 const allowed: Readonly<Record<Event, readonly State[]>> = {
   result: ['header', 'ready', 'trailer'],
@@ -89,6 +89,7 @@ const allowed: Readonly<Record<Event, readonly State[]>> = {
   copyEnd: ['archive', 'manifest', 'ready'],
   archiveStart: ['ready', 'archive'],
   data: ['archive', 'manifest'],
+  progress: ['ready', 'archive', 'manifest', 'trailer'],
   manifestStart: ['ready', 'archive'],
 };
 
@@ -130,7 +131,11 @@ class BaseBackupReceiver {
   /** The last COPY event was its end: an error after it leaves a complete backup. */
   copiesEnded = false;
 
-  constructor(private readonly handlers: BaseBackupHandlers) {}
+  constructor(
+    private readonly handlers: BaseBackupHandlers,
+    /** 15+: typed messages in one CopyOut; before: raw tar bytes, one CopyOut per archive. */
+    private readonly typed: boolean,
+  ) {}
 
   private enter(event: Event): void {
     if (!allowed[event].includes(this.state)) throw refusal(event, this.state);
@@ -188,8 +193,8 @@ class BaseBackupReceiver {
   }
 
   /** One CopyData payload: a typed message on 15+, raw archive or manifest bytes before. */
-  async payload(data: Buffer, typed: boolean): Promise<void> {
-    if (typed) {
+  async payload(data: Buffer): Promise<void> {
+    if (this.typed) {
       await this.message(decodeBaseBackupMessage(data));
       return;
     }
@@ -218,7 +223,7 @@ class BaseBackupReceiver {
         else throw refusal('data', this.state); // a server-side target's archives carry no data
         return;
       case 'progress':
-        if (this.state === State.header) throw refusal('data', this.state);
+        this.enter('progress');
         this.done = Number(message.bytesDone);
         this.handlers.onProgress(this.done, this.tablespaceNum, true);
         return;
@@ -313,7 +318,7 @@ export const receiveBaseBackup = async (
   handlers: BaseBackupHandlers,
 ): Promise<ReceiveOutcome> => {
   const typed = connection.serverVersionNum >= 150000;
-  const receiver = new BaseBackupReceiver(handlers);
+  const receiver = new BaseBackupReceiver(handlers, typed);
   // The connection reports result sets and COPY boundaries between payloads; they are
   // handled in order before the next payload.
   const events: StreamEvent[] = [];
@@ -337,7 +342,7 @@ export const receiveBaseBackup = async (
       await handleEvents();
       handlers.check();
       if (next.done === true) break;
-      await receiver.payload(next.value, typed);
+      await receiver.payload(next.value);
     }
     await receiver.finishAll();
   } catch (error) {
