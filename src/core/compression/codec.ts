@@ -1,9 +1,8 @@
 import { open, stat } from 'node:fs/promises';
-import { Transform, type TransformCallback } from 'node:stream';
 import { withFsError } from '../fs/fs-error.js';
 import type { CompressionMethod } from './compression-method.js';
 import type { CompressionSpec } from './compression-spec.js';
-import { createGunzipStream, createGzipStream, gzipCompress, gzipDecompress, gzipDecompressedSize } from './gzip.js';
+import { gzipCompress, gzipDecompress, gzipDecompressedSize } from './gzip.js';
 import { lz4Compress, lz4Decompress } from './lz4.js';
 import { lz4Frames } from './lz4-frames.js';
 import { zstdCompress, zstdDecompress } from './zstd.js';
@@ -54,47 +53,6 @@ export async function decompressBuffer(
       return zstdDecompress(data, { ...options, name, maxOutput });
   }
 }
-
-/**
- * A compressing Transform. gzip streams through zlib; lz4 and zstd have only whole-buffer
- * codecs here (lz4-napi, zstd-wasm), so their streams collect the input and compress it at
- * the end: memory grows with the input (one WAL segment, up to its size).
- */
-export function createCompressStream(spec: Pick<CompressionSpec, 'method' | 'level'>): Transform {
-  if (spec.method === 'gzip') return createGzipStream(spec.level);
-  if (spec.method === 'none') return passThrough();
-  return wholeInput((input) => compressBuffer(input, spec));
-}
-
-/** A decompressing Transform (gzip streams; lz4 and zstd collect, as above). */
-export function createDecompressStream(method: CompressionMethod, options: DecompressOptions = {}): Transform {
-  if (method === 'gzip') return createGunzipStream();
-  if (method === 'none') return passThrough();
-  return wholeInput((input) => decompressBuffer(input, method, options));
-}
-
-const passThrough = (): Transform =>
-  new Transform({
-    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      callback(null, chunk);
-    },
-  });
-
-const wholeInput = (convert: (input: Buffer) => Promise<Buffer>): Transform => {
-  const chunks: Buffer[] = [];
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      chunks.push(chunk);
-      callback();
-    },
-    flush(callback: TransformCallback) {
-      convert(Buffer.concat(chunks)).then(
-        (output) => callback(null, output),
-        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
-      );
-    },
-  });
-};
 
 /**
  * The uncompressed size of a file, as cheaply as its format allows (pg_receivewal uses this
