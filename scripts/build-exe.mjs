@@ -121,6 +121,8 @@ await build({
   target: 'node20',
   outfile: bundle,
   plugins: [seaPlugin],
+  // Error classes are told apart by name (src/core/errors.ts): a bundle must not rename them.
+  keepNames: true,
   logLevel: 'warning',
 });
 

@@ -21,6 +21,18 @@ export interface EmbeddedAddon {
   readonly size: number;
 }
 
+/** Codes of the single executable's embedded native modules. */
+export const SeaErrorCode = {
+  /** An embedded module could not be written out or loaded. */
+  embeddedModuleUnavailable: 'embedded-module-unavailable',
+} as const;
+
+declare module '../../src/core/errors.js' {
+  interface ErrorCodeTables {
+    sea: typeof SeaErrorCode;
+  }
+}
+
 export class EmbeddedModuleError extends WarmstandbyError {
   constructor(module: string, reason: string, cause: unknown) {
     super('embedded-module-unavailable', `Cannot load the embedded module ${module}: ${reason}`, {

@@ -1,12 +1,29 @@
 import { WarmstandbyError, type ErrorOptions } from '../errors.js';
 
+/** Codes of every compression method, whole-buffer or streamed. */
+export const CompressionErrorCode = {
+  /** The input is not valid for its method (or fails its checksum). */
+  corruptCompressedData: 'corrupt-compressed-data',
+  /** The module for a method could not be loaded. */
+  compressionUnavailable: 'compression-unavailable',
+  /** The output passed the caller's bound. */
+  decompressedTooLarge: 'decompressed-too-large',
+} as const;
+export type CompressionErrorCode = (typeof CompressionErrorCode)[keyof typeof CompressionErrorCode];
+
+declare module '../errors.js' {
+  interface ErrorCodeTables {
+    compression: typeof CompressionErrorCode;
+  }
+}
+
 /**
  * A compression step failed. `corrupt-compressed-data`: the input is not valid for its
  * method; `compression-unavailable`: the module for a method could not be loaded.
  */
 export class CompressionError extends WarmstandbyError {
   constructor(
-    code: 'corrupt-compressed-data' | 'compression-unavailable' | 'decompressed-too-large',
+    code: CompressionErrorCode,
     message: string,
     options: ErrorOptions = {},
   ) {

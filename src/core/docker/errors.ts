@@ -1,4 +1,4 @@
-import { WarmstandbyError, type ErrorOptions } from '../errors.js';
+import { type ErrorCode, WarmstandbyError, type ErrorOptions } from '../errors.js';
 
 /**
  * Exit statuses shared by the Docker tools. 1 is a refusal or a finding (the daemon or its
@@ -13,7 +13,7 @@ export const DockerExitStatus = {
 
 /** The daemon's socket could not be reached: absent, refused, timed out or not permitted. */
 export class DaemonUnreachableError extends WarmstandbyError {
-  constructor(message: string, options: ErrorOptions & { readonly code?: string } = {}) {
+  constructor(message: string, options: ErrorOptions & { readonly code?: ErrorCode } = {}) {
     super(options.code ?? 'daemon-unreachable', message, {
       exitStatus: DockerExitStatus.unreachable,
       ...options,
@@ -36,7 +36,7 @@ export class DaemonConfigError extends WarmstandbyError {
   readonly line: number | undefined;
   readonly column: number | undefined;
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     where: { readonly path: string; readonly line?: number; readonly column?: number },
     options: ErrorOptions = {},
@@ -50,7 +50,7 @@ export class DaemonConfigError extends WarmstandbyError {
 
 /** A safety rule forbids the requested change (swarm node, flag conflict, Windows, ...). */
 export class RefusedError extends WarmstandbyError {
-  constructor(code: string, message: string, options: ErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
     super(code, message, { exitStatus: DockerExitStatus.refused, ...options });
   }
 }

@@ -17,15 +17,32 @@ const reasons: Readonly<Record<string, string>> = {
   ENAMETOOLONG: 'File name too long',
 };
 
-/** Stable codes for the errno values callers branch on; everything else is 'io-error'. */
-const codes: Readonly<Record<string, string>> = {
-  ENOSPC: 'disk-full',
-  EDQUOT: 'disk-full',
-  EACCES: 'permission-denied',
-  EPERM: 'permission-denied',
-  ENOENT: 'file-not-found',
-  EEXIST: 'file-exists',
-  EROFS: 'read-only-file-system',
+/** Codes of file-system failures: the errno values callers branch on, and 'io-error'. */
+export const FsErrorCode = {
+  diskFull: 'disk-full',
+  permissionDenied: 'permission-denied',
+  fileNotFound: 'file-not-found',
+  fileExists: 'file-exists',
+  readOnlyFileSystem: 'read-only-file-system',
+  /** Every other errno, and failures that carry none. */
+  ioError: 'io-error',
+} as const;
+export type FsErrorCode = (typeof FsErrorCode)[keyof typeof FsErrorCode];
+
+declare module '../errors.js' {
+  interface ErrorCodeTables {
+    fs: typeof FsErrorCode;
+  }
+}
+
+const codes: Readonly<Record<string, FsErrorCode>> = {
+  ENOSPC: FsErrorCode.diskFull,
+  EDQUOT: FsErrorCode.diskFull,
+  EACCES: FsErrorCode.permissionDenied,
+  EPERM: FsErrorCode.permissionDenied,
+  ENOENT: FsErrorCode.fileNotFound,
+  EEXIST: FsErrorCode.fileExists,
+  EROFS: FsErrorCode.readOnlyFileSystem,
 };
 
 /** The errno name (`ENOENT`) of a Node error, or of a FileSystemError's cause. */
@@ -45,9 +62,9 @@ export const reasonOf = (error: unknown): string => {
 };
 
 /** The stable FileSystemError code for an error ('disk-full', 'permission-denied', ...). */
-export const fsCodeOf = (error: unknown): string => {
+export const fsCodeOf = (error: unknown): FsErrorCode => {
   const errno = errnoOf(error);
-  return (errno === undefined ? undefined : codes[errno]) ?? 'io-error';
+  return (errno === undefined ? undefined : codes[errno]) ?? FsErrorCode.ioError;
 };
 
 /**

@@ -1,10 +1,10 @@
 import { openConnection } from '../../core/cli/open-connection.js';
-import { WarmstandbyError } from '../../core/errors.js';
+import { type ErrorCode, WarmstandbyError } from '../../core/errors.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 import type { RunBaseBackupOptions } from './run-options.js';
 
 export class BackupError extends WarmstandbyError {
-  constructor(code: string, message: string, hint?: string) {
+  constructor(code: ErrorCode, message: string, hint?: string) {
     super(code, message, hint === undefined ? { exitStatus: 1 } : { exitStatus: 1, hint });
   }
 }

@@ -5,7 +5,7 @@ import type { ArchiveStore, StoredVariant } from '../../core/archive/archive-sto
 import { readArchiveSystemId } from '../../core/archive/system-id.js';
 import { decompressBuffer } from '../../core/compression/codec.js';
 import { CompressionError } from '../../core/compression/compression-error.js';
-import { FileSystemError, ValidationError, WarmstandbyError } from '../../core/errors.js';
+import { type ErrorCode, FileSystemError, ValidationError, WarmstandbyError } from '../../core/errors.js';
 import { isBackupHistoryText, MAX_BACKUP_HISTORY_BYTES } from '../../core/wal/backup-history.js';
 import { DEFAULT_SEGMENT_SIZE, MAX_SEGMENT_SIZE } from '../../core/wal/segment-size.js';
 import { MAX_HISTORY_BYTES, validateSegmentHeaderWithHistory } from '../../core/wal/timeline-ancestry.js';
@@ -20,7 +20,7 @@ export class NotInArchiveError extends WarmstandbyError {
   }
 }
 
-const fatal = (code: string, status: number, message: string, cause?: unknown): WarmstandbyError =>
+const fatal = (code: ErrorCode, status: number, message: string, cause?: unknown): WarmstandbyError =>
   new WarmstandbyError(code, message, { exitStatus: status, ...(cause === undefined ? {} : { cause }) });
 
 /** A WAL file from the archive, checked: its content, where it came from, the system it belongs to. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import aws4 from 'aws4';
-import { isWarmstandbyError, WarmstandbyError } from '../../errors.js';
+import { type ErrorCode, isWarmstandbyError, WarmstandbyError } from '../../errors.js';
 import { parseErrorBody } from './s3-xml.js';
 import { DEFAULT_RETRY_POLICY, nextDelay, type RetryPolicy, sleep } from './retry-policy.js';
 import type { S3Settings } from './s3-settings.js';
@@ -38,7 +38,7 @@ export interface S3ClientOptions {
  */
 export class S3Error extends WarmstandbyError {
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     readonly status: number | undefined,
     readonly s3Code: string | undefined,

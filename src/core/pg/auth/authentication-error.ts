@@ -28,6 +28,12 @@ export const AuthenticationErrorCode = {
 export type AuthenticationErrorCode =
   (typeof AuthenticationErrorCode)[keyof typeof AuthenticationErrorCode];
 
+declare module '../../errors.js' {
+  interface ErrorCodeTables {
+    authentication: typeof AuthenticationErrorCode;
+  }
+}
+
 export class AuthenticationError extends WarmstandbyError {
   constructor(code: AuthenticationErrorCode, message: string, options: ErrorOptions = {}) {
     super(code, message, { exitStatus: 1, ...options });

@@ -25,6 +25,10 @@ export const ConnectionErrorCode = {
   busy: 'connection-busy',
   /** The server is not the kind asked for (target_session_attrs, integer_datetimes). */
   unsuitable: 'connection-unsuitable',
+  /** CopyBoth was used after it ended. */
+  copyClosed: 'copy-closed',
+  /** A state this client should never reach: a bug, reported rather than hidden. */
+  internal: 'internal',
 } as const;
 export type ConnectionErrorCode = (typeof ConnectionErrorCode)[keyof typeof ConnectionErrorCode];
 
@@ -48,6 +52,18 @@ export const PgServerErrorCode = {
   authentication: 'authentication-failed',
   server: 'server-error',
 } as const;
+
+declare module '../../errors.js' {
+  interface ErrorCodeTables {
+    connection: typeof ConnectionErrorCode;
+  }
+}
+
+declare module '../../errors.js' {
+  interface ErrorCodeTables {
+    pgServer: typeof PgServerErrorCode;
+  }
+}
 
 /**
  * An ErrorResponse. `message` is the server's primary message (prefixed with libpq's

@@ -14,6 +14,12 @@ export const ConninfoErrorCode = {
 } as const;
 export type ConninfoErrorCode = (typeof ConninfoErrorCode)[keyof typeof ConninfoErrorCode];
 
+declare module '../../errors.js' {
+  interface ErrorCodeTables {
+    conninfo: typeof ConninfoErrorCode;
+  }
+}
+
 export class ConninfoError extends WarmstandbyError {
   /** The libpq keyword at fault, when there is one. */
   readonly keyword: string | undefined;

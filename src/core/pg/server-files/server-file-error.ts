@@ -1,4 +1,4 @@
-import { WarmstandbyError, type ErrorOptions } from '../../errors.js';
+import { type ErrorCode, WarmstandbyError, type ErrorOptions } from '../../errors.js';
 
 /**
  * A data directory's own files (postmaster.pid, global/pg_control, the promote signal) are
@@ -6,7 +6,7 @@ import { WarmstandbyError, type ErrorOptions } from '../../errors.js';
  */
 export class ServerFileError extends WarmstandbyError {
   readonly path: string;
-  constructor(code: string, message: string, path: string, options: ErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, path: string, options: ErrorOptions = {}) {
     super(code, message, options);
     this.path = path;
   }
