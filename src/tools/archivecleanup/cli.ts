@@ -1,12 +1,13 @@
 import { Option } from 'commander';
 import type { ToolIO } from '../../core/cli/io.js';
-import { createOutput, type Output } from '../../core/cli/output.js';
+import { createOutput } from '../../core/cli/output.js';
 import { createProgram } from '../../core/cli/program.js';
 import { runCli } from '../../core/cli/run-tool.js';
 import { S3_CONFIG_VARIABLE } from '../../core/archive/location.js';
 import { UsageError } from '../../core/errors.js';
 import type { ToolMain } from '../registry.js';
-import { type ArchiveCleanupOptions, type ArchiveCleanupResult, runArchiveCleanup } from './run.js';
+import { type ArchiveCleanupOptions, runArchiveCleanup } from './run.js';
+import { explainBackupCutoff, jsonReport } from './report.js';
 
 const TOOL = 'archivecleanup';
 const helpHint = `Try "${TOOL} --help" for more information.`;
@@ -109,39 +110,3 @@ export const main: ToolMain = (argv, io) =>
     if (json) out.json(jsonReport(result));
     return 0;
   });
-
-const explainBackupCutoff = (out: Output, result: ArchiveCleanupResult): void => {
-  const backup = result.backup;
-  if (backup === undefined) return;
-  const details = [
-    backup.label === undefined ? undefined : `label "${backup.label}"`,
-    backup.startWal === undefined ? undefined : `started at ${backup.startWal}`,
-    backup.stopTime === undefined ? undefined : `finished ${backup.stopTime}`,
-  ].filter((d): d is string => d !== undefined);
-  out.log(
-    `newest backup history file is "${backup.backupFile}"${details.length > 0 ? ` (${details.join(', ')})` : ''}: ` +
-      `WAL from ${result.cutoff} on is needed to restore that backup`,
-  );
-  out.log(
-    `${result.dryRun ? 'would remove' : 'removed'} ${result.removed.length} file(s) older than ${result.cutoff}`,
-  );
-};
-
-const jsonReport = (result: ArchiveCleanupResult): Record<string, unknown> => ({
-  archive: result.archive,
-  cutoff: result.cutoff,
-  cutoffSource: result.cutoffSource,
-  ...(result.backup === undefined
-    ? {}
-    : {
-        backupHistoryFile: result.backup.backupFile,
-        backupLabel: result.backup.label ?? null,
-        backupStartWal: result.backup.startWal ?? null,
-        backupStopTime: result.backup.stopTime ?? null,
-      }),
-  dryRun: result.dryRun,
-  filesRemoved: result.removed.length,
-  bytesFreed: result.bytesFreed ?? 0,
-  removed: result.removed,
-  staleTemporariesRemoved: result.staleTemporaries,
-});

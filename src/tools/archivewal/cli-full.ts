@@ -1,14 +1,14 @@
 import { Option } from 'commander';
 import type { ToolIO } from '../../core/cli/io.js';
-import { createOutput, type Output } from '../../core/cli/output.js';
+import { createOutput } from '../../core/cli/output.js';
 import { countOption } from '../../core/cli/count-option.js';
 import { createProgram } from '../../core/cli/program.js';
-import { formatBytes } from '../../core/cli/progress.js';
 import { runCli } from '../../core/cli/run-tool.js';
 import { parseCompressionSpec } from '../../core/compression/compression-spec.js';
 import { S3_CONFIG_VARIABLE } from '../../core/archive/location.js';
 import { UsageError } from '../../core/errors.js';
 import { type ArchiveWalOptions, type ArchiveWalResult, runArchiveWal } from './run.js';
+import { report } from './report.js';
 
 const TOOL = 'archivewal';
 
@@ -163,13 +163,3 @@ export const reportOutcome = (io: ToolIO, outcome: { result: ArchiveWalResult } 
     report(createOutput(TOOL, io), outcome.result, false, false);
     return 0;
   });
-
-const report = (out: Output, result: ArchiveWalResult, verbose: boolean, json: boolean): void => {
-  if (json) out.json(result);
-  if (result.outcome === 'already-archived') {
-    out.log(`"${result.file}" is already archived as "${result.storedAs}" with identical content`);
-  } else if (verbose) {
-    const stored = result.storedAs === result.file ? '' : ` as "${result.storedAs}" (${formatBytes(result.storedBytes)})`;
-    out.log(`archived "${result.file}" (${formatBytes(result.bytes)})${stored}`);
-  }
-};

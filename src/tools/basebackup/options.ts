@@ -150,75 +150,14 @@ export const resolveOptions = (flags: BaseBackupFlags): BaseBackupOptions => {
   const statusIntervalMs = flags.statusInterval === undefined ? 10_000 : parseStatusInterval(flags.statusInterval);
   const extra = flags.extraArguments ?? [];
   if (extra.length > 0) throw usage(`too many command-line arguments (first is "${extra[0]}")`);
-
-  const target = flags.target === 'client' ? undefined : flags.target;
-  if (target !== undefined && format !== undefined) throw usage('cannot specify both format and backup target');
-  const finalFormat = format ?? 'plain';
-  if (flags.pgdata === undefined && target === undefined) {
-    throw usage('must specify output directory or backup target');
-  }
-  if (flags.pgdata !== undefined && target !== undefined) {
-    throw usage('cannot specify both output directory and backup target');
-  }
-
-  const compress = parseCompressOption(flags.compress ?? 'none');
-  let location = compress.location;
-  if (location === 'unspecified') location = target === undefined ? 'client' : 'server';
-  // Only client-side compression is ours to validate; the server judges what it is sent.
-  const clientCompression: CompressionSpec = location === 'client'
-    ? parseCompressionDetail(compressionMethodNamed(compress.algorithm), compress.detail)
-    : NO_COMPRESSION;
-  if (target !== undefined && location === 'client') {
-    throw usage('client-side compression is not possible when a backup target is specified');
-  }
-  if (finalFormat === 'plain' && clientCompression.method !== 'none') {
-    throw usage('only tar mode backups can be compressed');
-  }
-
-  if (target !== undefined && walMethod === WalMethod.stream) {
-    throw usage('WAL cannot be streamed when a backup target is specified');
-  }
-  if (finalFormat === 'tar' && walMethod === WalMethod.stream && flags.pgdata === '-') {
-    throw usage('cannot stream write-ahead logs in tar mode to stdout');
-  }
-  if (flags.slot !== undefined && walMethod !== WalMethod.stream) {
-    throw usage('replication slots can only be used with WAL streaming');
-  }
-  let temporarySlot = flags.slot === undefined;
-  if (flags.noSlot === true) {
-    if (flags.slot !== undefined) throw usage('--no-slot cannot be used with slot name');
-    temporarySlot = false;
-  }
-  if (flags.createSlot === true) {
-    if (flags.slot === undefined) throw usage('--create-slot needs a slot to be specified using --slot');
-    if (flags.noSlot === true) throw usage('--create-slot and --no-slot are incompatible options');
-  }
-
-  let waldir: string | undefined;
-  if (flags.waldir !== undefined) {
-    if (target !== undefined) {
-      throw usage('WAL directory location cannot be specified along with a backup target');
-    }
-    if (finalFormat !== 'plain') throw usage('WAL directory location can only be specified in plain mode');
-    waldir = canonicalizePath(flags.waldir);
-    if (!waldir.startsWith('/')) throw usage('WAL directory location must be an absolute path');
-  }
-  if (flags.progress === true && flags.noEstimateSize === true) {
-    throw usage('--progress and --no-estimate-size are incompatible options');
-  }
-  if (flags.noManifest === true && flags.manifestChecksums !== undefined) {
-    throw usage('--no-manifest and --manifest-checksums are incompatible options');
-  }
-  if (flags.noManifest === true && flags.manifestForceEncode === true) {
-    throw usage('--no-manifest and --manifest-force-encode are incompatible options');
-  }
-  if (flags.verify === true && (flags.noManifest === true || target !== undefined || flags.pgdata === '-')) {
-    throw usage('--verify needs a backup manifest written to an output directory');
-  }
-
+  const output = resolveOutput(flags, format);
+  const compression = resolveCompression(flags, output);
+  const temporarySlot = resolveSlot(flags, walMethod, output);
+  const waldir = resolveWaldir(flags, output);
+  checkManifestFlags(flags, output);
   return {
     ...(flags.pgdata === undefined ? {} : { pgdata: flags.pgdata }),
-    format: finalFormat,
+    format: output.format,
     walMethod,
     writeRecoveryConf: flags.writeRecoveryConf === true,
     ...(flags.slot === undefined ? {} : { slot: flags.slot }),
@@ -233,16 +172,8 @@ export const resolveOptions = (flags: BaseBackupFlags): BaseBackupOptions => {
     maxRate,
     tablespaceMappings,
     ...(waldir === undefined ? {} : { waldir }),
-    ...(location === 'server'
-      ? {
-          serverCompression: {
-            algorithm: compress.algorithm,
-            ...(compress.detail === undefined ? {} : { detail: compress.detail }),
-          },
-        }
-      : {}),
-    clientCompression,
-    ...(target === undefined ? {} : { target }),
+    ...compression,
+    ...(output.target === undefined ? {} : { target: output.target }),
     manifest: flags.noManifest !== true,
     ...(flags.manifestChecksums === undefined ? {} : { manifestChecksums: flags.manifestChecksums }),
     manifestForceEncode: flags.manifestForceEncode === true,
@@ -252,4 +183,97 @@ export const resolveOptions = (flags: BaseBackupFlags): BaseBackupOptions => {
     verify: flags.verify === true,
     connection: flags.connection,
   };
+};
+
+/** Where the backup goes: a directory (or "-"), or a server-side target; and in what format. */
+interface Output {
+  readonly target: string | undefined;
+  readonly format: 'plain' | 'tar';
+}
+
+const resolveOutput = (flags: BaseBackupFlags, format: 'plain' | 'tar' | undefined): Output => {
+  const target = flags.target === 'client' ? undefined : flags.target;
+  if (target !== undefined && format !== undefined) throw usage('cannot specify both format and backup target');
+  if (flags.pgdata === undefined && target === undefined) {
+    throw usage('must specify output directory or backup target');
+  }
+  if (flags.pgdata !== undefined && target !== undefined) {
+    throw usage('cannot specify both output directory and backup target');
+  }
+  return { target, format: format ?? 'plain' };
+};
+
+/** -z/-Z: client-side (validated here) or server-side (the server judges what it is sent). */
+const resolveCompression = (
+  flags: BaseBackupFlags,
+  { target, format }: Output,
+): Pick<BaseBackupOptions, 'clientCompression' | 'serverCompression'> => {
+  const compress = parseCompressOption(flags.compress ?? 'none');
+  let location = compress.location;
+  if (location === 'unspecified') location = target === undefined ? 'client' : 'server';
+  const clientCompression: CompressionSpec = location === 'client'
+    ? parseCompressionDetail(compressionMethodNamed(compress.algorithm), compress.detail)
+    : NO_COMPRESSION;
+  if (target !== undefined && location === 'client') {
+    throw usage('client-side compression is not possible when a backup target is specified');
+  }
+  if (format === 'plain' && clientCompression.method !== 'none') {
+    throw usage('only tar mode backups can be compressed');
+  }
+  if (location !== 'server') return { clientCompression };
+  return {
+    clientCompression,
+    serverCompression: { algorithm: compress.algorithm, ...(compress.detail === undefined ? {} : { detail: compress.detail }) },
+  };
+};
+
+/** -X with -S, --no-slot and -C; whether a temporary slot is used. */
+const resolveSlot = (flags: BaseBackupFlags, walMethod: WalMethod, { target, format }: Output): boolean => {
+  if (target !== undefined && walMethod === WalMethod.stream) {
+    throw usage('WAL cannot be streamed when a backup target is specified');
+  }
+  if (format === 'tar' && walMethod === WalMethod.stream && flags.pgdata === '-') {
+    throw usage('cannot stream write-ahead logs in tar mode to stdout');
+  }
+  if (flags.slot !== undefined && walMethod !== WalMethod.stream) {
+    throw usage('replication slots can only be used with WAL streaming');
+  }
+  let temporarySlot = flags.slot === undefined;
+  if (flags.noSlot === true) {
+    if (flags.slot !== undefined) throw usage('--no-slot cannot be used with slot name');
+    temporarySlot = false;
+  }
+  if (flags.createSlot === true) {
+    if (flags.slot === undefined) throw usage('--create-slot needs a slot to be specified using --slot');
+    if (flags.noSlot === true) throw usage('--create-slot and --no-slot are incompatible options');
+  }
+  return temporarySlot;
+};
+
+/** --waldir: plain format, no target, an absolute path. */
+const resolveWaldir = (flags: BaseBackupFlags, { target, format }: Output): string | undefined => {
+  if (flags.waldir === undefined) return undefined;
+  if (target !== undefined) {
+    throw usage('WAL directory location cannot be specified along with a backup target');
+  }
+  if (format !== 'plain') throw usage('WAL directory location can only be specified in plain mode');
+  const waldir = canonicalizePath(flags.waldir);
+  if (!waldir.startsWith('/')) throw usage('WAL directory location must be an absolute path');
+  return waldir;
+};
+
+/** -P with --no-estimate-size; the manifest flags; --verify, which needs a manifest on disk. */
+const checkManifestFlags = (flags: BaseBackupFlags, { target }: Output): void => {
+  if (flags.progress === true && flags.noEstimateSize === true) {
+    throw usage('--progress and --no-estimate-size are incompatible options');
+  }
+  if (flags.noManifest === true && flags.manifestChecksums !== undefined) {
+    throw usage('--no-manifest and --manifest-checksums are incompatible options');
+  }
+  if (flags.noManifest === true && flags.manifestForceEncode === true) {
+    throw usage('--no-manifest and --manifest-force-encode are incompatible options');
+  }
+  if (flags.verify === true && (flags.noManifest === true || target !== undefined || flags.pgdata === '-')) {
+    throw usage('--verify needs a backup manifest written to an output directory');
+  }
 };

@@ -8,7 +8,7 @@ import { PgServerError, serverErrorText } from '../../core/pg/connection/errors.
 import { type BackupHeader, type ReceiveOutcome, receiveBaseBackup } from '../../core/pg/replication/base-backup-receiver.js';
 import { BackupError } from './connection.js';
 import { verifyDirIsEmptyOrCreate } from './directories.js';
-import type { BackupReporter } from './reporter.js';
+import type { BackupReporter } from './report.js';
 import type { RunBaseBackupOptions } from './run-options.js';
 import type { Live, Prepared } from './run-state.js';
 import { startWalStreaming } from './wal-streaming.js';

@@ -14,6 +14,8 @@ export interface BackupReporter {
   /** -P: "waiting for checkpoint" while the server checkpoints. */
   waitingForCheckpoint(): void;
   progress(state: ProgressState, finished: boolean): void;
+  /** Ends a progress line left on the terminal, so what follows starts a line of its own. */
+  endProgress(): void;
 }
 
 export interface ProgressState {
@@ -93,6 +95,7 @@ export const createConsoleReporter = (io: ToolIO, options: BaseBackupOptions): B
       interrupt();
       io.stderr.write(`${severity}:  ${message}\n`);
     },
+    endProgress: interrupt,
     waitingForCheckpoint: () => {
       io.stderr.write(`waiting for checkpoint${tty ? '\r' : '\n'}`);
     },

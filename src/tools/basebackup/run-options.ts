@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { BaseBackupOptions } from './options.js';
-import type { BackupReporter } from './reporter.js';
+import type { BackupReporter } from './report.js';
 
 /**
  * What runBaseBackup is given: the parsed options and the process's surroundings. Its own

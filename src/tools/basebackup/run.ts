@@ -12,16 +12,16 @@ import { readDataDirectoryModes, readSegmentSize } from '../../core/pg/replicati
 import { BackupError, openReplicationConnection } from './connection.js';
 import { removeOutput, verifyDirIsEmptyOrCreate } from './directories.js';
 import { finishBackup } from './finish.js';
-import type { BackupReporter } from './reporter.js';
+import type { BackupReporter } from './report.js';
 import type { RunBaseBackupOptions } from './run-options.js';
 import { receiveArchives, walStreamDied } from './receive-archives.js';
 import type { Cleanup, Live, Prepared } from './run-state.js';
 import type { WalStreaming } from './wal-streaming.js';
 
+/** A finished backup's range; a failed one throws (after its clean-up). */
 export interface BaseBackupOutcome {
-  readonly exitStatus: number;
-  readonly startLsn?: string;
-  readonly endLsn?: string;
+  readonly startLsn: string;
+  readonly endLsn: string;
 }
 
 /** Servers whose BASE_BACKUP and streaming this client speaks. */
@@ -80,7 +80,7 @@ export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBack
     const { toStdout, manifest, systemId } = prepared;
     await finishBackup({ run, baseDir, toStdout, manifest, queue, systemId, received });
     if (options.verbose > 0) reporter.info('base backup completed');
-    return { exitStatus: 0, startLsn: received.header.startLsnText, endLsn: received.endLsnText };
+    return { startLsn: received.header.startLsnText, endLsn: received.endLsnText };
   } catch (caught) {
     return await failBackup(run, caught, live, queue);
   } finally {
@@ -159,22 +159,24 @@ const prepareBackup = async (
   };
 };
 
-/** Drops the connections, says what failed, and cleans up as pg_basebackup's exit handlers. */
-const failBackup = async (run: RunBaseBackupOptions, caught: unknown, live: Live, queue: SyncQueue): Promise<BaseBackupOutcome> => {
+/**
+ * Drops the connections and cleans up as pg_basebackup's exit handlers do, then throws what
+ * failed: the entry point says it (with its hint) and exits with its status, as for every
+ * other tool, so the error is the last line the user sees.
+ */
+const failBackup = async (run: RunBaseBackupOptions, caught: unknown, live: Live, queue: SyncQueue): Promise<never> => {
   const { reporter } = run;
   const error = run.signal?.aborted === true ? new BackupError('interrupted', 'backup interrupted') : caught;
   const streaming = live.wal;
   streaming?.streamer.abort();
   live.connection?.destroy();
   await queue.drain().catch(() => undefined);
-  const message = error instanceof Error ? error.message : String(error);
-  reporter.error(message);
-  if (error instanceof WarmstandbyError && error.hint !== undefined) reporter.info(`hint: ${error.hint}`);
+  reporter.endProgress();
   // A backup that failed verification is kept for inspection, like a checksum failure's.
   const keep = live.checksumFailure || (error instanceof WarmstandbyError && error.code === 'verify-failed');
   await cleanUp(live.cleanup, keep, reporter);
   if (streaming?.createdSlot !== undefined) await dropSlotOfFailedBackup(streaming, live.cleanup.keep || keep, reporter);
-  return { exitStatus: error instanceof WarmstandbyError ? error.exitStatus : 1 };
+  throw error;
 };
 
 /** pg_basebackup's cleanup_directories_atexit. */

@@ -6,7 +6,7 @@ import { S3_CONFIG_VARIABLE } from '../../core/archive/location.js';
 import { runCli } from '../../core/cli/run-tool.js';
 import type { ToolMain } from '../registry.js';
 import { buildOptions, type RawFlags, type ReceivewalOptions } from './options.js';
-import { receivewal } from './run.js';
+import { runReceivewal } from './run.js';
 
 const TOOL = 'receivewal';
 
@@ -89,4 +89,4 @@ export const parseReceivewalArgs = (argv: readonly string[], io: ToolIO): Receiv
 };
 
 export const main: ToolMain = (argv, io) =>
-  runCli(TOOL, io, 1, async () => receivewal(parseReceivewalArgs(argv, io), io));
+  runCli(TOOL, io, 1, async () => runReceivewal(parseReceivewalArgs(argv, io), io));

@@ -16,7 +16,7 @@ import type { ReceivewalOptions } from './options.js';
 import { FatalStreamError, StreamInterrupted } from './errors.js';
 import { streamSession, type ServerFacts } from './session.js';
 import { runSlotAction } from './slot-actions.js';
-import { createReporter, type Reporter } from './status-line.js';
+import { createReporter, type Reporter } from './report.js';
 
 export const TOOL = 'receivewal';
 
@@ -32,7 +32,7 @@ const RECONNECT_SECONDS = 5;
  * signal (io.signal) or a slot action; errors are thrown (exit 1) unless streaming can be
  * retried, which it is every 5 seconds unless -n.
  */
-export async function receivewal(options: ReceivewalOptions, io: ToolIO, hooks: ReceivewalHooks = {}): Promise<number> {
+export async function runReceivewal(options: ReceivewalOptions, io: ToolIO, hooks: ReceivewalHooks = {}): Promise<number> {
   const reporter = createReporter(io, { tool: TOOL, verbose: options.verbose, progress: options.progress });
   try {
     const directory = options.directory === undefined ? undefined : resolve(io.cwd, options.directory);

@@ -8,7 +8,7 @@ import {
 import { quoteIdentifier } from '../../core/pg/replication/quote.js';
 import type { ReceivewalOptions } from './options.js';
 import { FatalStreamError } from './errors.js';
-import type { Reporter } from './status-line.js';
+import type { Reporter } from './report.js';
 
 const DUPLICATE_OBJECT = '42710';
 

@@ -8,7 +8,7 @@ import { formatLsn } from '../../core/wal/lsn.js';
 import { segmentStartOf } from '../../core/wal/segment-name.js';
 import { findStreamingStart } from '../../core/wal/streaming-start.js';
 import { FatalStreamError } from './errors.js';
-import type { Reporter } from './status-line.js';
+import type { Reporter } from './report.js';
 
 export interface StartDecision {
   readonly lsn: bigint;

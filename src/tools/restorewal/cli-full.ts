@@ -1,14 +1,14 @@
 import { Option } from 'commander';
 import type { ToolIO } from '../../core/cli/io.js';
-import { createOutput, type Output } from '../../core/cli/output.js';
+import { createOutput } from '../../core/cli/output.js';
 import { countOption } from '../../core/cli/count-option.js';
 import { createProgram } from '../../core/cli/program.js';
-import { formatBytes } from '../../core/cli/progress.js';
 import { runCli } from '../../core/cli/run-tool.js';
 import { S3_CONFIG_VARIABLE } from '../../core/archive/location.js';
 import { UsageError } from '../../core/errors.js';
 import { RestoreExit } from './exit-status.js';
-import { NotInArchiveError, type RestoreWalOptions, type RestoreWalResult, runRestoreWal } from './run.js';
+import { NotInArchiveError, type RestoreWalOptions, runRestoreWal } from './run.js';
+import { report } from './report.js';
 
 const TOOL = 'restorewal';
 
@@ -120,11 +120,3 @@ export const mainWithOptions = (argv: readonly string[], io: ToolIO): Promise<nu
       return error.exitStatus;
     }
   });
-
-const report = (out: Output, result: RestoreWalResult, json: boolean, verbose: boolean): void => {
-  if (json) out.json({ ...result, restored: true });
-  if (verbose) {
-    const from = result.restoredFrom === result.file ? '' : ` from "${result.restoredFrom}"`;
-    out.log(`restored "${result.file}"${from} (${formatBytes(result.bytes)})`);
-  }
-};

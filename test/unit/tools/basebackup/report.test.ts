@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { barText, createConsoleReporter, progressText } from '../../../../src/tools/basebackup/reporter.js';
+import { barText, createConsoleReporter, progressText } from '../../../../src/tools/basebackup/report.js';
 import { resolveOptions } from '../../../../src/tools/basebackup/options.js';
 
 const state = { doneBytes: 5 * 1048576, totalKb: 20 * 1024, tablespaceNum: 0, tablespaceCount: 1 };

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createReporter } from '../../../../src/tools/receivewal/status-line.js';
+import { createReporter } from '../../../../src/tools/receivewal/report.js';
 
 const terminal = (isTTY: boolean) => {
   const stream = Object.assign(new PassThrough(), { isTTY, columns: 100 });
