@@ -12,8 +12,11 @@ import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** tool → the module whose exports its shim calls first. */
+/** bundle → its module. The *-hook bundles are the bin shims' bodies; they require the others. */
 const quickPaths = {
+  // bin/archivewal and bin/restorewal: the route through the quick paths below (quick-route.ts).
+  'archivewal-hook': 'src/tools/archivewal/hook-shim.ts',
+  'restorewal-hook': 'src/tools/restorewal/hook-shim.ts',
   archivewal: 'src/tools/archivewal/plain-push.ts',
   // archivewal --async's answer for an acknowledged file: node:fs and node:path only.
   'archivewal-ack': 'src/tools/archivewal/acknowledged.ts',
@@ -31,6 +34,9 @@ const outDir = join(root, 'dist', 'quick');
 const dynamicImportsFromDist = {
   name: 'dynamic-imports-from-dist',
   setup(b) {
+    // require('./x.cjs') in a hook shim names a sibling bundle: loaded at run time, when reached.
+    b.onResolve({ filter: /^\.\/[a-z-]+\.cjs$/ }, (args) =>
+      (args.kind === 'require-call' ? { path: args.path, external: true } : undefined));
     b.onResolve({ filter: /^\./ }, (args) => {
       if (args.kind !== 'dynamic-import') return undefined;
       const source = resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
@@ -55,6 +61,9 @@ for (const [tool, entry] of Object.entries(quickPaths)) {
     // Fewer bytes to read and parse at every start; names stay, for readable stack traces.
     minifyWhitespace: true,
     minifySyntax: true,
+    // A bundle renames a class whose name another module also uses; instanceof between the
+    // tool's errors and the quick path's copies compares class names (src/core/errors.ts).
+    keepNames: true,
     logLevel: 'warning',
   });
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { isObjectStoreUrl } from './object-store-url.js';
 
 /** Where an archive lives, as parsed from the argument that names it. */
 export type ArchiveLocation =
@@ -22,8 +23,6 @@ const PREFIX = /^[A-Za-z0-9._\-/]*$/;
 
 /** The variable that names the S3 config file: archive_command has no terminal to pass options. */
 export const S3_CONFIG_VARIABLE = 'WARMSTANDBY_S3_CONFIG';
-
-export const isObjectStoreUrl = (text: string): boolean => /^s3:\/\//i.test(text);
 
 /** `s3://BUCKET[/PREFIX][?endpoint=…&region=…&path-style=true]`, or a directory path. */
 export function parseArchiveLocation(text: string, cwd: string): ArchiveLocation {

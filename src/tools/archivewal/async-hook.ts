@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { classifyIncoming } from '../../core/archive/incoming-file.js';
-import { isObjectStoreUrl } from '../../core/archive/location.js';
+import { isObjectStoreUrl } from '../../core/archive/object-store-url.js';
 import { isAcknowledged, readError, runningWorker } from '../../core/archive/spool.js';
 import { startDetached } from '../../core/cli/start-detached.js';
 import { WarmstandbyError } from '../../core/errors.js';

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isObjectStoreUrl } from '../../core/archive/location.js';
+import { isObjectStoreUrl } from '../../core/archive/object-store-url.js';
 import { runningWorker, writeAtomically } from '../../core/archive/spool.js';
 import { startDetached } from '../../core/cli/start-detached.js';
 import { fsyncDirectory } from '../../core/fs/sync.js';

@@ -1,4 +1,5 @@
-import { isObjectStoreUrl, parseArchiveLocation } from '../../core/archive/location.js';
+import { parseArchiveLocation } from '../../core/archive/location.js';
+import { isObjectStoreUrl } from '../../core/archive/object-store-url.js';
 import { openObjectArchive } from '../../core/archive/s3/open-object-archive.js';
 import { classifyWalFileName } from '../../core/wal/wal-file-kind.js';
 import { RestoreExit } from './exit-status.js';
