@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 // The layering rules of ARCHITECTURE.md, checked on the source itself: imports point down
 // (core never imports a tool), no import cycle (type imports included: a type that two
-// files need moves to a file of its own), and files stay small.
+// files need moves to a file of its own), and files and functions stay small.
 const root = join(import.meta.dirname, '..', '..');
 const src = join(root, 'src');
 
@@ -65,6 +66,23 @@ describe('architecture', () => {
     const long = [...graph.keys()]
       .map((file) => ({ file: name(file), lines: readFileSync(file, 'utf8').split('\n').length }))
       .filter(({ lines }) => lines > 400);
+    expect(long).toEqual([]);
+  });
+
+  it('keeps every function within 80 lines', () => {
+    const long: string[] = [];
+    for (const file of graph.keys()) {
+      const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node): void => {
+        if (ts.isFunctionLike(node) && 'body' in node && node.body !== undefined) {
+          const first = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
+          const last = source.getLineAndCharacterOfPosition(node.end).line;
+          if (last - first + 1 > 80) long.push(`${name(file)}:${first + 1} (${last - first + 1} lines)`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
     expect(long).toEqual([]);
   });
 });

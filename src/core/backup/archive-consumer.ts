@@ -59,6 +59,75 @@ const cannotParse = (name: string, options: ArchiveConsumerOptions): ValidationE
   return new ValidationError('archive-not-tar', `cannot parse archive "${name}"`, { hint: details.join(' ') });
 };
 
+/** pg_basebackup's refusals: what cannot be added to an archive it cannot parse or rewrite. */
+const checkFeasible = (
+  options: ArchiveConsumerOptions,
+  compression: ReturnType<typeof archiveCompression>,
+  recovery: ArchiveConsumerOptions['recovery'],
+  mustParse: boolean,
+): void => {
+  const name = options.archiveName;
+  if (options.injectManifest && compression !== undefined && compression !== 'none') {
+    throw new ValidationError('inject-into-compressed', 'cannot inject manifest into a compressed tar file', {
+      hint: 'Use client-side compression, send the output to a directory rather than standard output, or use --no-manifest.',
+    });
+  }
+  if (mustParse && compression === undefined) throw cannotParse(name, options);
+  if (options.format === 'tar' && recovery !== undefined && compression !== 'none') {
+    throw new ValidationError(
+      'recovery-into-compressed',
+      `cannot write recovery configuration into the server-compressed archive "${name}"`,
+      { hint: 'Compress on the client (-Z client-METHOD), or use plain format.' },
+    );
+  }
+};
+
+/** Where an archive's members go, and the pieces that need a word at the end. */
+interface ArchiveHandler {
+  readonly handler: TarHandler;
+  readonly extractor?: TarExtractor;
+  readonly rewriter?: TarRewriter;
+  readonly sink?: ByteSink;
+}
+
+/** Plain format: members extracted into the data directory or the tablespace's location. */
+const extractingHandler = (
+  options: ArchiveConsumerOptions,
+  isMain: boolean,
+  recovery: ArchiveConsumerOptions['recovery'],
+): ArchiveHandler => {
+  const directory = isMain ? options.baseDir : options.mapTablespace(options.spcLocation as string);
+  const extractor = new TarExtractor({
+    directory,
+    mapLinkTarget: options.mapTablespace,
+    queue: options.queue,
+    directoryMode: options.directoryMode,
+    isMainArchive: isMain,
+    tablespaceLocations: options.tablespaceLocations,
+    ...(options.onPath === undefined ? {} : { onPath: options.onPath }),
+  });
+  const handler = recovery === undefined
+    ? extractor
+    : new RecoveryInjector(extractor, recovery.contents, recovery.gucSupported, options.fileMode);
+  return { handler, extractor };
+};
+
+/** Tar format: the archive written to a file or standard output, compressed if asked. */
+const writingHandler = async (options: ArchiveConsumerOptions, recovery: ArchiveConsumerOptions['recovery']): Promise<ArchiveHandler> => {
+  const toStdout = options.baseDir === '-';
+  const outName = `${options.archiveName}${suffixOfCompression(options.clientCompression.method)}`;
+  const raw = toStdout
+    ? streamSink(options.stdout as Writable)
+    : fileSink(join(options.baseDir, outName), options.fileMode, options.queue);
+  options.onPath?.(toStdout ? '-' : join(options.baseDir, outName));
+  const sink = await compressingSink(raw, options.clientCompression);
+  const rewriter = new TarRewriter(sink);
+  const handler = recovery === undefined
+    ? rewriter
+    : new RecoveryInjector(rewriter, recovery.contents, recovery.gucSupported, options.fileMode);
+  return { handler, rewriter, sink };
+};
+
 /**
  * Decides what happens to an archive, as pg_basebackup's CreateBackupStreamer does: plain
  * format extracts it (decompressing what the server compressed), tar format writes it
@@ -69,54 +138,12 @@ export const openArchiveConsumer = async (options: ArchiveConsumerOptions): Prom
   const { archiveName: name } = options;
   const compression = archiveCompression(name);
   const isMain = options.spcLocation === undefined;
-  if (options.injectManifest && compression !== undefined && compression !== 'none') {
-    throw new ValidationError('inject-into-compressed', 'cannot inject manifest into a compressed tar file', {
-      hint: 'Use client-side compression, send the output to a directory rather than standard output, or use --no-manifest.',
-    });
-  }
   const recovery = isMain ? options.recovery : undefined;
   const mustParse = options.format === 'plain' || options.injectManifest || recovery !== undefined;
-  if (mustParse && compression === undefined) throw cannotParse(name, options);
-  if (options.format === 'tar' && recovery !== undefined && compression !== 'none') {
-    throw new ValidationError(
-      'recovery-into-compressed',
-      `cannot write recovery configuration into the server-compressed archive "${name}"`,
-      { hint: 'Compress on the client (-Z client-METHOD), or use plain format.' },
-    );
-  }
-
-  let handler: TarHandler;
-  let rewriter: TarRewriter | undefined;
-  let sink: ByteSink | undefined;
-  let extractor: TarExtractor | undefined;
-  if (options.format === 'plain') {
-    const directory = isMain ? options.baseDir : options.mapTablespace(options.spcLocation as string);
-    extractor = new TarExtractor({
-      directory,
-      mapLinkTarget: options.mapTablespace,
-      queue: options.queue,
-      directoryMode: options.directoryMode,
-      isMainArchive: isMain,
-      tablespaceLocations: options.tablespaceLocations,
-      ...(options.onPath === undefined ? {} : { onPath: options.onPath }),
-    });
-    handler = recovery === undefined
-      ? extractor
-      : new RecoveryInjector(extractor, recovery.contents, recovery.gucSupported, options.fileMode);
-  } else {
-    const toStdout = options.baseDir === '-';
-    const outName = `${name}${suffixOfCompression(options.clientCompression.method)}`;
-    const raw = toStdout
-      ? streamSink(options.stdout as Writable)
-      : fileSink(join(options.baseDir, outName), options.fileMode, options.queue);
-    options.onPath?.(toStdout ? '-' : join(options.baseDir, outName));
-    sink = await compressingSink(raw, options.clientCompression);
-    rewriter = new TarRewriter(sink);
-    handler = recovery === undefined
-      ? rewriter
-      : new RecoveryInjector(rewriter, recovery.contents, recovery.gucSupported, options.fileMode);
-  }
-
+  checkFeasible(options, compression, recovery, mustParse);
+  const { handler, extractor, rewriter, sink } = options.format === 'plain'
+    ? extractingHandler(options, isMain, recovery)
+    : await writingHandler(options, recovery);
   const parser = mustParse ? new TarParser(handler) : undefined;
   const decoder: StreamDecoder | undefined =
     options.format === 'plain' && compression !== undefined && compression !== 'none'

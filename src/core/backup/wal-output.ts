@@ -39,61 +39,7 @@ export const walDirectoryOutput = (dir: string, fileMode: number, queue: SyncQue
   };
   const open = new Set<number>();
   return {
-    async openSegment(options) {
-      const path = join(dir, options.segmentName);
-      let fd: number;
-      try {
-        fd = openSync(path, 'wx', fileMode);
-        // Pre-sized: the unwritten tail of the last segment reads as zeros, as pg_basebackup's
-        // zero-filled files do.
-        ftruncateSync(fd, options.segSize);
-      } catch (error) {
-        throw fileSystemError(error, 'create write-ahead log file', path);
-      }
-      open.add(fd);
-      let closed = false;
-      const release = async (): Promise<void> => {
-        if (closed) return;
-        closed = true;
-        open.delete(fd);
-        await queue.add(fd, path);
-      };
-      return {
-        name: options.segmentName,
-        partialName: options.segmentName,
-        concurrentSync: false,
-        async write(chunks, offset) {
-          let pending = [...chunks];
-          let position = offset;
-          while (pending.length > 0) {
-            let written: number;
-            try {
-              written = await writevAt(fd, pending, position);
-            } catch (error) {
-              throw fileSystemError(error, 'write to write-ahead log file', path);
-            }
-            if (written === 0) {
-              throw fileSystemError(Object.assign(new Error('no progress'), { code: 'ENOSPC' }), 'write to file', path);
-            }
-            position += written;
-            pending = dropLeading(pending, written);
-          }
-        },
-        sync: () => Promise.resolve(),
-        async complete() {
-          await release();
-          await done(options.segmentName);
-        },
-        keepPartial: release,
-        async abandon() {
-          if (!closed) {
-            closed = true;
-            open.delete(fd);
-            closeSync(fd);
-          }
-        },
-      };
-    },
+    openSegment: async (options) => directorySegment({ dir, fileMode, queue, open, done }, options),
     async writeHistoryFile(name, content) {
       const path = join(dir, name);
       const tmp = `${path}.tmp`;
@@ -115,6 +61,74 @@ export const walDirectoryOutput = (dir: string, fileMode: number, queue: SyncQue
     abandon() {
       for (const fd of open) closeSync(fd);
       open.clear();
+    },
+  };
+};
+
+/** What a segment of pg_wal/ shares with its directory. */
+interface DirectoryWal {
+  readonly dir: string;
+  readonly fileMode: number;
+  readonly queue: SyncQueue;
+  /** Descriptors not yet handed to the queue: closed if the backup is abandoned. */
+  readonly open: Set<number>;
+  /** Writes archive_status/<name>.done. */
+  readonly done: (name: string) => Promise<void>;
+}
+
+/** One segment file of pg_wal/: written in place, synced with the backup, then marked done. */
+const directorySegment = ({ dir, fileMode, queue, open, done }: DirectoryWal, options: SegmentFileOptions): SegmentFile => {
+  const path = join(dir, options.segmentName);
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', fileMode);
+    // Pre-sized: the unwritten tail of the last segment reads as zeros, as pg_basebackup's
+    // zero-filled files do.
+    ftruncateSync(fd, options.segSize);
+  } catch (error) {
+    throw fileSystemError(error, 'create write-ahead log file', path);
+  }
+  open.add(fd);
+  let closed = false;
+  const release = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    open.delete(fd);
+    await queue.add(fd, path);
+  };
+  return {
+    name: options.segmentName,
+    partialName: options.segmentName,
+    concurrentSync: false,
+    async write(chunks, offset) {
+      let pending = [...chunks];
+      let position = offset;
+      while (pending.length > 0) {
+        let written: number;
+        try {
+          written = await writevAt(fd, pending, position);
+        } catch (error) {
+          throw fileSystemError(error, 'write to write-ahead log file', path);
+        }
+        if (written === 0) {
+          throw fileSystemError(Object.assign(new Error('no progress'), { code: 'ENOSPC' }), 'write to file', path);
+        }
+        position += written;
+        pending = dropLeading(pending, written);
+      }
+    },
+    sync: () => Promise.resolve(),
+    async complete() {
+      await release();
+      await done(options.segmentName);
+    },
+    keepPartial: release,
+    async abandon() {
+      if (!closed) {
+        closed = true;
+        open.delete(fd);
+        closeSync(fd);
+      }
     },
   };
 };

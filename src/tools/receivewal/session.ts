@@ -5,7 +5,7 @@ import { identifySystem, timelineHistory, type SystemIdentity } from '../../core
 import { startReplication } from '../../core/pg/replication/stream.js';
 import { formatLsn } from '../../core/wal/lsn.js';
 import { segmentStartOf } from '../../core/wal/segment-name.js';
-import { copyWalStream, RejectedWalError, timelineSwitchProblem } from '../../core/wal/copy-wal-stream.js';
+import { copyWalStream, type CopyOutcome, RejectedWalError, timelineSwitchProblem } from '../../core/wal/copy-wal-stream.js';
 import { SegmentWriter } from '../../core/wal/segment-writer.js';
 import { StreamedHeaderCheck } from '../../core/wal/streamed-header-check.js';
 import { readAncestorTimelines } from '../../core/wal/timeline-ancestry.js';
@@ -13,7 +13,7 @@ import { hasHistoryFile, writeHistoryFile } from './history-file.js';
 import type { ReceivewalOptions } from './options.js';
 import { FatalStreamError, StreamInterrupted } from './errors.js';
 import { decideStart } from './start-position.js';
-import type { Reporter } from './status-line.js';
+import type { Reporter } from './report.js';
 
 /** What the server told us once per run (pg_receivewal asks once, before its loop). */
 export interface ServerFacts {
@@ -41,45 +41,20 @@ export async function streamSession(
   /** A segment or history file was completed under its final name (receivewal --archive). */
   fileCompleted: () => void = () => undefined,
 ): Promise<SessionOutcome> {
-  const dir = options.directory;
-  let identity: SystemIdentity;
-  try {
-    identity = await identifySystem(connection);
-  } catch (error) {
-    throw new FatalStreamError('identify-system', `could not send replication command "IDENTIFY_SYSTEM": ${serverErrorText(error)}`);
-  }
-  if (identity.systemId !== facts.systemId) {
-    throw new FatalStreamError(
-      'foreign-system',
-      `Cannot continue: the server is now database system ${identity.systemId}, this run started with ${facts.systemId}`,
-    );
-  }
+  const session: Session = { connection, options, facts, reporter, signal, fileCompleted, dir: options.directory };
+  const identity = await sameSystemIdentity(connection, facts);
   let { lsn: startpos, timeline } = await decideStart(connection, identity, {
-    dir, segSize: facts.segSize, slot: options.slot,
+    dir: session.dir, segSize: facts.segSize, slot: options.slot,
   }, reporter);
   if (timeline > identity.timeline) {
     reporter.error(`starting timeline ${timeline} is not present in the server`);
     return 'disconnected';
   }
   reporter.verbose(`starting log streaming at ${formatLsn(startpos)} (timeline ${timeline})`);
-  const reportFlush = options.slot !== undefined || options.synchronous;
   reporter.verbose(describeFeedback(options));
   let previous: { timeline: number; position: bigint } | undefined;
   for (;;) {
-    if (!(await hasHistoryFile(dir, timeline))) {
-      try {
-        const served = await timelineHistory(connection, timeline);
-        const name = await writeHistoryFile(dir, timeline, served, { sync: options.sync, mode: facts.fileMode });
-        reporter.verbose(`wrote timeline history file "${name}"`);
-        fileCompleted();
-      } catch (error) {
-        if (!(error instanceof FileSystemError)) {
-          reporter.error(`could not send replication command "TIMELINE_HISTORY": ${serverErrorText(error)}`);
-          return 'disconnected';
-        }
-        throw error;
-      }
-    }
+    if (!(await historyFileKept(session, timeline))) return 'disconnected';
     if (previous !== undefined && previous.timeline !== timeline) {
       reporter.verbose(`switched to timeline ${timeline} at ${formatLsn(previous.position)}`);
     }
@@ -91,38 +66,7 @@ export async function streamSession(
       reporter.verbose(`stopped log streaming at ${formatLsn(startpos)} (timeline ${timeline})`);
       return 'stopped';
     }
-    const writer = new SegmentWriter({
-      dir, segSize: facts.segSize, sync: options.sync, mode: facts.fileMode, compression: options.compression,
-    });
-    writer.on('segment-complete', (done) => {
-      reporter.verbose(`finished segment at ${formatLsn(done.endLsn)} (timeline ${done.timeline})`);
-      fileCompleted();
-    });
-    writer.begin(timeline, startpos);
-    let outcome;
-    try {
-      const stream = await startReplication(connection, {
-        ...(options.slot === undefined ? {} : { slot: options.slot }), lsn: startpos, timeline,
-      }).catch((error: unknown) => {
-        throw classifyStartError(error, options.slot);
-      });
-      const ancestors = await readAncestorTimelines([dir], timeline);
-      const headerCheck = new StreamedHeaderCheck({
-        segSize: facts.segSize, systemIdentifier: facts.systemId, timeline,
-        ...(ancestors === undefined ? {} : { ancestorTimelines: ancestors }),
-      });
-      outcome = await copyWalStream({
-        stream, writer, segSize: facts.segSize, timeline, endpos: options.endpos, signal, headerCheck, log: reporter,
-        feedback: { reportFlush, synchronous: options.synchronous, intervalMs: options.statusIntervalMs },
-      });
-    } catch (error) {
-      // Whatever arrived is kept, fsynced, as .partial (pg_receivewal's CLOSE_NO_RENAME).
-      await writer.close().catch(() => undefined);
-      if (error instanceof FatalStreamError || error instanceof StreamInterrupted) throw error;
-      // Not WAL of this system and timeline: retrying would only fetch it again.
-      if (error instanceof RejectedWalError) throw new FatalStreamError(error.code, error.message);
-      throw new StreamInterrupted(streamFailureText(error), error);
-    }
+    const outcome = await streamTimeline(session, timeline, startpos);
     if (outcome.kind === 'stopped') return 'stopped';
     if (outcome.kind === 'server-ended') {
       reporter.error('replication stream was terminated before stop point');
@@ -139,6 +83,87 @@ export async function streamSession(
     startpos = segmentStartOf(nextStart, facts.segSize);
   }
 }
+
+/** One session's surroundings, for the steps below. */
+interface Session {
+  readonly connection: PgConnection;
+  readonly options: ReceivewalOptions;
+  readonly facts: ServerFacts;
+  readonly reporter: Reporter;
+  readonly signal: AbortSignal | undefined;
+  readonly fileCompleted: () => void;
+  readonly dir: string;
+}
+
+/** IDENTIFY_SYSTEM, which must name the system this run started with. */
+const sameSystemIdentity = async (connection: PgConnection, facts: ServerFacts): Promise<SystemIdentity> => {
+  let identity: SystemIdentity;
+  try {
+    identity = await identifySystem(connection);
+  } catch (error) {
+    throw new FatalStreamError('identify-system', `could not send replication command "IDENTIFY_SYSTEM": ${serverErrorText(error)}`);
+  }
+  if (identity.systemId !== facts.systemId) {
+    throw new FatalStreamError(
+      'foreign-system',
+      `Cannot continue: the server is now database system ${identity.systemId}, this run started with ${facts.systemId}`,
+    );
+  }
+  return identity;
+};
+
+/** The timeline's history file, fetched if missing; false when the server could not send it. */
+const historyFileKept = async ({ connection, options, facts, reporter, fileCompleted, dir }: Session, timeline: number): Promise<boolean> => {
+  if (await hasHistoryFile(dir, timeline)) return true;
+  try {
+    const served = await timelineHistory(connection, timeline);
+    const name = await writeHistoryFile(dir, timeline, served, { sync: options.sync, mode: facts.fileMode });
+    reporter.verbose(`wrote timeline history file "${name}"`);
+    fileCompleted();
+    return true;
+  } catch (error) {
+    if (error instanceof FileSystemError) throw error;
+    reporter.error(`could not send replication command "TIMELINE_HISTORY": ${serverErrorText(error)}`);
+    return false;
+  }
+};
+
+/** START_REPLICATION on one timeline, into a segment writer, until it ends or we stop. */
+const streamTimeline = async (session: Session, timeline: number, startpos: bigint): Promise<CopyOutcome> => {
+  const { connection, options, facts, reporter, signal, dir } = session;
+  const writer = new SegmentWriter({
+    dir, segSize: facts.segSize, sync: options.sync, mode: facts.fileMode, compression: options.compression,
+  });
+  writer.on('segment-complete', (done) => {
+    reporter.verbose(`finished segment at ${formatLsn(done.endLsn)} (timeline ${done.timeline})`);
+    session.fileCompleted();
+  });
+  writer.begin(timeline, startpos);
+  try {
+    const stream = await startReplication(connection, {
+      ...(options.slot === undefined ? {} : { slot: options.slot }), lsn: startpos, timeline,
+    }).catch((error: unknown) => {
+      throw classifyStartError(error, options.slot);
+    });
+    const ancestors = await readAncestorTimelines([dir], timeline);
+    const headerCheck = new StreamedHeaderCheck({
+      segSize: facts.segSize, systemIdentifier: facts.systemId, timeline,
+      ...(ancestors === undefined ? {} : { ancestorTimelines: ancestors }),
+    });
+    const reportFlush = options.slot !== undefined || options.synchronous;
+    return await copyWalStream({
+      stream, writer, segSize: facts.segSize, timeline, endpos: options.endpos, signal, headerCheck, log: reporter,
+      feedback: { reportFlush, synchronous: options.synchronous, intervalMs: options.statusIntervalMs },
+    });
+  } catch (error) {
+    // Whatever arrived is kept, fsynced, as .partial (pg_receivewal's CLOSE_NO_RENAME).
+    await writer.close().catch(() => undefined);
+    if (error instanceof FatalStreamError || error instanceof StreamInterrupted) throw error;
+    // Not WAL of this system and timeline: retrying would only fetch it again.
+    if (error instanceof RejectedWalError) throw new FatalStreamError(error.code, error.message);
+    throw new StreamInterrupted(streamFailureText(error), error);
+  }
+};
 
 /** What the server will be told, and what that means for the WAL it keeps. */
 const describeFeedback = (options: ReceivewalOptions): string => {

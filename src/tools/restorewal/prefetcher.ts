@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { messageOf } from '../../core/errors.js';
 import { openArchive } from '../../core/archive/open-archive.js';
 import { holdsLock, releaseLock, removeQuietly, type SpoolWorkerOptions, takeLock } from '../../core/archive/spool.js';
 import { writeTempFile } from '../../core/fs/durable.js';
@@ -55,7 +56,7 @@ export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited
     } catch (error) {
       const missing = error instanceof NotInArchiveError;
       retryAt.set(name, Date.now() + (missing ? MISSING_RETRY_MS : ERROR_RETRY_MS));
-      if (!missing && options.signal?.aborted !== true) options.log(`error: ${(error as Error).message}`);
+      if (!missing && options.signal?.aborted !== true) options.log(`error: ${messageOf(error)}`);
     } finally {
       inFlight.delete(name);
     }
@@ -77,24 +78,10 @@ export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited
         for (const entry of readdirSync(spool)) {
           if (isSegmentFileName(entry) && !keep.has(entry)) removeQuietly(join(spool, entry));
         }
-        // Only this synchronous pass puts segments in the spool, and only those of the window
-        // it has just cut the spool to, so the spool never holds more than `count` (a fetch
-        // that finishes after the server moved on is dropped here, not published).
-        for (const [name, tmp] of ready) {
-          ready.delete(name);
-          if (!keep.has(name)) {
-            removeQuietly(tmp);
-            continue;
-          }
-          try {
-            renameSync(tmp, join(spool, name));
-            options.log(`fetched "${name}"`);
-          } catch (error) {
-            removeQuietly(tmp);
-            retryAt.set(name, now + ERROR_RETRY_MS);
-            options.log(`error: ${(error as Error).message}`);
-          }
-        }
+        publishReady(spool, ready, keep, (name, error) => {
+          retryAt.set(name, now + ERROR_RETRY_MS);
+          options.log(`error: ${messageOf(error)}`);
+        }, options.log);
         const present = new Set(readdirSync(spool));
         for (const name of window) {
           if (inFlight.size >= Math.min(options.count, MAX_PARALLEL)) break;
@@ -112,6 +99,35 @@ export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited
     releaseLock(spool, 'prefetcher');
   }
 }
+
+/**
+ * Moves fetched segments of the window into the spool. Only this synchronous pass puts
+ * segments there, and only those of the window the loop has just cut the spool to, so the
+ * spool never holds more than `count` (a fetch that finishes after the server moved on is
+ * dropped here, not published).
+ */
+const publishReady = (
+  spool: string,
+  ready: Map<string, string>,
+  window: ReadonlySet<string>,
+  failed: (name: string, error: unknown) => void,
+  log: (line: string) => void,
+): void => {
+  for (const [name, tmp] of ready) {
+    ready.delete(name);
+    if (!window.has(name)) {
+      removeQuietly(tmp);
+      continue;
+    }
+    try {
+      renameSync(tmp, join(spool, name));
+      log(`fetched "${name}"`);
+    } catch (error) {
+      removeQuietly(tmp);
+      failed(name, error);
+    }
+  }
+};
 
 /** The hook's last request: a segment name and the segment size its restored copy had. */
 const readWanted = (spool: string): { text: string; name: string; segmentSize: number } | undefined => {

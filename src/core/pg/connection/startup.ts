@@ -37,8 +37,14 @@ export class StartupServerError extends Error {
   }
 }
 
-const noPassword = (): AuthenticationError =>
-  new AuthenticationError(AuthenticationErrorCode.passwordRequired, 'fe_sendauth: no password supplied');
+/** The password the server asked for; libpq's message when there is none. */
+const requiredPassword = async (source: PasswordSource): Promise<string> => {
+  const value = await source.get();
+  if (value === undefined || value === '') {
+    throw new AuthenticationError(AuthenticationErrorCode.passwordRequired, 'fe_sendauth: no password supplied');
+  }
+  return value;
+};
 
 /**
  * StartupMessage, the authentication exchange, then BackendKeyData / ParameterStatus up to
@@ -62,11 +68,7 @@ export const runStartup = async (
   // a password in a way the connection forbids never gets it.
   const allowed = (request: AuthRequest): void =>
     checkAuthRequest(request, resolved.channelBinding, resolved.requireAuth);
-  const needPassword = async (): Promise<string> => {
-    const value = await password.get();
-    if (value === undefined || value === '') throw noPassword();
-    return value;
-  };
+  const needPassword = (): Promise<string> => requiredPassword(password);
   for (;;) {
     const message = await session.read();
     switch (message.type) {
@@ -87,19 +89,7 @@ export const runStartup = async (
       case 'authenticationSASL': {
         if (authenticated || scram !== undefined) break;
         allowed('sasl');
-        const secret = await saslprepPassword(await needPassword());
-        const binding =
-          tlsSocket !== undefined && resolved.channelBinding !== 'disable' &&
-          message.mechanisms.includes('SCRAM-SHA-256-PLUS')
-            ? serverEndPoint(tlsSocket, resolved.channelBinding === 'require')
-            : undefined;
-        scram = chooseSaslMechanism({
-          offered: message.mechanisms,
-          password: secret,
-          channelBinding: resolved.channelBinding,
-          usesTls: tlsSocket !== undefined,
-          ...(binding === undefined ? {} : { tlsServerEndPoint: binding }),
-        });
+        scram = await beginScram(message.mechanisms, resolved, tlsSocket, await needPassword());
         session.send(saslInitialResponse(scram.mechanism, Buffer.from(scram.clientFirstMessage(), 'utf8')));
         authMethod = scram.mechanism;
         continue;
@@ -119,18 +109,7 @@ export const runStartup = async (
       case 'authenticationOk':
         if (authenticated) break;
         if (authMethod === 'trust') allowed('none');
-        if (scram !== undefined && !saslVerified) {
-          throw new AuthenticationError(
-            AuthenticationErrorCode.scramProtocol,
-            'Cannot authenticate: the server ended the SASL exchange without proving it knows the password',
-          );
-        }
-        if (resolved.channelBinding === 'require' && scram?.mechanism !== 'SCRAM-SHA-256-PLUS') {
-          throw new AuthenticationError(
-            AuthenticationErrorCode.channelBinding,
-            'Cannot authenticate: channel binding required, but server authenticated client without channel binding',
-          );
-        }
+        checkScramCompleted(scram, saslVerified, resolved);
         authenticated = true;
         continue;
       case 'authenticationUnsupported':
@@ -149,6 +128,42 @@ export const runStartup = async (
         break;
     }
     throw session.unexpected(message, during);
+  }
+};
+
+/** The SCRAM client for the mechanisms offered, bound to the TLS channel where it can be. */
+const beginScram = async (
+  offered: readonly string[],
+  resolved: ResolvedConnection,
+  tlsSocket: TLSSocket | undefined,
+  password: string,
+): Promise<ScramClient> => {
+  const secret = await saslprepPassword(password);
+  const binding = tlsSocket !== undefined && resolved.channelBinding !== 'disable' && offered.includes('SCRAM-SHA-256-PLUS')
+    ? serverEndPoint(tlsSocket, resolved.channelBinding === 'require')
+    : undefined;
+  return chooseSaslMechanism({
+    offered,
+    password: secret,
+    channelBinding: resolved.channelBinding,
+    usesTls: tlsSocket !== undefined,
+    ...(binding === undefined ? {} : { tlsServerEndPoint: binding }),
+  });
+};
+
+/** AuthenticationOk after SASL counts only if the server proved itself, bound if required. */
+const checkScramCompleted = (scram: ScramClient | undefined, verified: boolean, resolved: ResolvedConnection): void => {
+  if (scram !== undefined && !verified) {
+    throw new AuthenticationError(
+      AuthenticationErrorCode.scramProtocol,
+      'Cannot authenticate: the server ended the SASL exchange without proving it knows the password',
+    );
+  }
+  if (resolved.channelBinding === 'require' && scram?.mechanism !== 'SCRAM-SHA-256-PLUS') {
+    throw new AuthenticationError(
+      AuthenticationErrorCode.channelBinding,
+      'Cannot authenticate: channel binding required, but server authenticated client without channel binding',
+    );
   }
 };
 

@@ -63,23 +63,7 @@ export const percentDecode = (text: string, part: UriPart): string => {
 export const parseConnUri = (uri: string): Record<string, string> => {
   const out: Record<string, string> = {};
   const text = uri.slice(uriPrefixLength(uri));
-  let p = 0;
-
-  let look = 0;
-  while (look < text.length && text[look] !== '@' && text[look] !== '/') look++;
-  if (text[look] === '@') {
-    let end = 0;
-    while (text[end] !== ':' && text[end] !== '@') end++;
-    const user = text.slice(0, end);
-    if (user !== '') out['user'] = percentDecode(user, 'user');
-    if (text[end] === ':') {
-      const passwordEnd = text.indexOf('@', end + 1);
-      const password = text.slice(end + 1, passwordEnd);
-      if (password !== '') out['password'] = percentDecode(password, 'password');
-      end = passwordEnd;
-    }
-    p = end + 1;
-  }
+  let p = readCredentials(text, out);
 
   const hosts: string[] = [];
   const ports: string[] = [];
@@ -87,26 +71,9 @@ export const parseConnUri = (uri: string): Record<string, string> => {
   for (;;) {
     let host: string;
     if (text[p] === '[') {
-      const close = text.indexOf(']', p + 1);
-      if (close < 0) {
-        throw new ConninfoError(
-          ConninfoErrorCode.syntax,
-          'end of string reached when looking for matching "]" in IPv6 host address in URI',
-        );
-      }
-      if (close === p + 1) {
-        throw new ConninfoError(ConninfoErrorCode.syntax, 'IPv6 host address may not be empty in URI');
-      }
+      const close = closingBracket(text, p, uriPrefixLength(uri));
       host = text.slice(p + 1, close);
       p = close + 1;
-      const next = text[p];
-      if (next !== undefined && next !== ':' && next !== '/' && next !== '?' && next !== ',') {
-        throw new ConninfoError(
-          ConninfoErrorCode.syntax,
-          `unexpected character "${next}" at position ${uriPrefixLength(uri) + p + 1} in URI ` +
-            '(expected ":" or "/")',
-        );
-      }
     } else {
       const start = p;
       while (p < text.length && !':/?,'.includes(text[p] as string)) p++;
@@ -140,6 +107,49 @@ export const parseConnUri = (uri: string): Record<string, string> => {
   }
   if (terminator === '?') parseQuery(text.slice(p + 1), out);
   return out;
+};
+
+/**
+ * `user[:password]@`, if the text has it before the first `/` (libpq looks no further), into
+ * `out`; returns where the host list starts.
+ */
+const readCredentials = (text: string, out: Record<string, string>): number => {
+  let look = 0;
+  while (look < text.length && text[look] !== '@' && text[look] !== '/') look++;
+  if (text[look] !== '@') return 0;
+  let end = 0;
+  while (text[end] !== ':' && text[end] !== '@') end++;
+  const user = text.slice(0, end);
+  if (user !== '') out['user'] = percentDecode(user, 'user');
+  if (text[end] === ':') {
+    const passwordEnd = text.indexOf('@', end + 1);
+    const password = text.slice(end + 1, passwordEnd);
+    if (password !== '') out['password'] = percentDecode(password, 'password');
+    end = passwordEnd;
+  }
+  return end + 1;
+};
+
+/** The `]` of an IPv6 host that starts with `[` at `open`, checked as libpq checks it. */
+const closingBracket = (text: string, open: number, prefixLength: number): number => {
+  const close = text.indexOf(']', open + 1);
+  if (close < 0) {
+    throw new ConninfoError(
+      ConninfoErrorCode.syntax,
+      'end of string reached when looking for matching "]" in IPv6 host address in URI',
+    );
+  }
+  if (close === open + 1) {
+    throw new ConninfoError(ConninfoErrorCode.syntax, 'IPv6 host address may not be empty in URI');
+  }
+  const next = text[close + 1];
+  if (next !== undefined && next !== ':' && next !== '/' && next !== '?' && next !== ',') {
+    throw new ConninfoError(
+      ConninfoErrorCode.syntax,
+      `unexpected character "${next}" at position ${prefixLength + close + 2} in URI (expected ":" or "/")`,
+    );
+  }
+  return close;
 };
 
 const parseQuery = (query: string, out: Record<string, string>): void => {

@@ -72,13 +72,47 @@ const nonEmptyEntries = (record: Readonly<Record<string, string>> | undefined): 
 export function resolveConnection(request: ConnectionRequest): ResolvedConnection {
   const probe = request.probe ?? systemProbe;
   const { env } = request;
+  const home = homeDirectory(env, probe);
+  const { params, sources } = collectParams(request, probe, home);
+  const user = params['user'] as string;
+  const sslmode = oneOf('sslmode', params['sslmode'] as string, SSL_MODES);
+  const channelBinding = oneOf('channel_binding', params['channel_binding'] as string, CHANNEL_BINDINGS);
+  const requireAuth = parseRequireAuth(params['require_auth']);
+  const targetSessionAttrs = oneOf(
+    'target_session_attrs', params['target_session_attrs'] as string, TARGET_SESSION_ATTRS,
+  );
+  validateParams(params);
+  const targets = buildTargets(params['host'], params['hostaddr'], params['port'], probe);
+  const optional = optionalSettings(params, home, probe);
+  return {
+    targets,
+    user,
+    database: params['dbname'] as string,
+    passfile: params['passfile'] ?? '',
+    sslmode,
+    channelBinding,
+    ...(requireAuth === undefined ? {} : { requireAuth }),
+    targetSessionAttrs,
+    ...optional,
+    startupParameters: startupParametersFor(params, env),
+    params,
+    sources,
+  };
+}
+
+/** Every keyword's value and where it came from, level by level as libpq takes them. */
+const collectParams = (
+  request: ConnectionRequest,
+  probe: ConnectionProbe,
+  home: string | undefined,
+): { params: Record<string, string>; sources: Record<string, ParamSource> } => {
+  const { env } = request;
   const params: Record<string, string> = {};
   const sources: Record<string, ParamSource> = {};
   const set = (k: string, v: string, source: ParamSource): void => {
     params[k] = v;
     sources[k] = source;
   };
-
   const fromString = request.connString === undefined ? {} : parseConnString(request.connString);
   if (request.replication === 'true') delete fromString['dbname'];
   for (const [k, v] of nonEmptyEntries(fromString)) set(k, v, 'connstring');
@@ -92,7 +126,6 @@ export function resolveConnection(request: ConnectionRequest): ResolvedConnectio
   if (request.fallbackApplicationName !== undefined && request.fallbackApplicationName !== '') {
     set('fallback_application_name', request.fallbackApplicationName, 'override');
   }
-  const home = homeDirectory(env, probe);
   const service = params['service'] ?? nonEmpty(env['PGSERVICE']);
   if (service !== undefined) {
     for (const [k, v] of nonEmptyEntries(lookupService(service, env, home))) {
@@ -111,40 +144,36 @@ export function resolveConnection(request: ConnectionRequest): ResolvedConnectio
       set(spec.keyword, spec.fallback, 'default');
     }
   }
-
-  if (params['user'] === undefined) {
-    const osUser = probe.osUserName();
-    if (osUser === undefined || osUser === '') {
-      throw new ConninfoError(
-        ConninfoErrorCode.unknownUser,
-        'Cannot determine the user name: the OS user has no name',
-        'user',
-        { hint: 'Give one with -U, PGUSER or user= in the connection string.' },
-      );
-    }
-    set('user', osUser, 'default');
-  }
+  if (params['user'] === undefined) set('user', osUserName(probe), 'default');
   const user = params['user'] as string;
   if (request.replication === 'true') set('dbname', 'replication', 'override');
   else if (params['dbname'] === undefined) set('dbname', user, 'default');
-
   if (params['password'] === undefined && params['passfile'] === undefined && home !== undefined) {
     set('passfile', `${home}/.pgpass`, 'default');
   }
+  return { params, sources };
+};
 
-  const sslmode = oneOf('sslmode', params['sslmode'] as string, SSL_MODES);
-  const channelBinding = oneOf('channel_binding', params['channel_binding'] as string, CHANNEL_BINDINGS);
-  const requireAuth = parseRequireAuth(params['require_auth']);
-  const targetSessionAttrs = oneOf(
-    'target_session_attrs', params['target_session_attrs'] as string, TARGET_SESSION_ATTRS,
-  );
-  validateParams(params);
-  const targets = buildTargets(params['host'], params['hostaddr'], params['port'], probe);
+const osUserName = (probe: ConnectionProbe): string => {
+  const osUser = probe.osUserName();
+  if (osUser === undefined || osUser === '') {
+    throw new ConninfoError(
+      ConninfoErrorCode.unknownUser,
+      'Cannot determine the user name: the OS user has no name',
+      'user',
+      { hint: 'Give one with -U, PGUSER or user= in the connection string.' },
+    );
+  }
+  return osUser;
+};
 
-  const optional: {
-    -readonly [K in 'password' | 'sslrootcert' | 'sslcert' | 'sslkey' | 'sslpassword' |
-      'connectTimeoutMs']?: ResolvedConnection[K];
-  } = {};
+type OptionalSettings = {
+  -readonly [K in 'password' | 'sslrootcert' | 'sslcert' | 'sslkey' | 'sslpassword' | 'connectTimeoutMs']?: ResolvedConnection[K];
+};
+
+/** The password, the TLS files (given, or libpq's defaults under ~/.postgresql), the timeout. */
+const optionalSettings = (params: Readonly<Record<string, string>>, home: string | undefined, probe: ConnectionProbe): OptionalSettings => {
+  const optional: OptionalSettings = {};
   if (params['password'] !== undefined) optional.password = params['password'];
   if (params['sslpassword'] !== undefined) optional.sslpassword = params['sslpassword'];
   const certFile = (keyword: 'sslrootcert' | 'sslcert' | 'sslkey', name: string): void => {
@@ -162,19 +191,5 @@ export function resolveConnection(request: ConnectionRequest): ResolvedConnectio
     // libpq: rounding could make a 1 s timeout fire almost at once, so at least 2 s.
     if (seconds > 0) optional.connectTimeoutMs = Math.max(seconds, 2) * 1000;
   }
-
-  return {
-    targets,
-    user,
-    database: params['dbname'] as string,
-    passfile: params['passfile'] ?? '',
-    sslmode,
-    channelBinding,
-    ...(requireAuth === undefined ? {} : { requireAuth }),
-    targetSessionAttrs,
-    ...optional,
-    startupParameters: startupParametersFor(params, env),
-    params,
-    sources,
-  };
-}
+  return optional;
+};
