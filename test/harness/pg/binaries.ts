@@ -76,6 +76,8 @@ export const TOOL_PATHS = {
   pg_receivewal: '/usr/lib/postgresql/15/bin/pg_receivewal',
   pg_basebackup: '/usr/lib/postgresql/15/bin/pg_basebackup',
   pg_archivecleanup: '/usr/lib/postgresql/15/bin/pg_archivecleanup',
+  pg_controldata: '/usr/lib/postgresql/15/bin/pg_controldata',
+  pgbench: '/usr/lib/postgresql/15/bin/pgbench',
   gzip: '/usr/bin/gzip',
   lz4: '/usr/bin/lz4',
   zstd: '/usr/bin/zstd',

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PgCluster } from '../../harness/pg/index.js';
-import { baseEnv, runProcess, waitFor } from '../../harness/pg/index.js';
+import { baseEnv, requireTool, runProcess, toolUnavailableReason, waitFor } from '../../harness/pg/index.js';
 import type { RunResult } from '../../harness/pg/index.js';
 
 export const root = join(import.meta.dirname, '..', '..', '..');
@@ -53,24 +53,27 @@ export const archiverStats = async (cluster: PgCluster): Promise<ArchiverStats> 
   };
 };
 
-const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
 
 /**
  * Load on `cluster`: pgbench 15 (Debian's; its client library talks to 14-18 alike), or, when
  * it is missing outside CI, an SQL loop of the same shape. Returns which one ran.
+ * `onRun` is called when the initial data is in and the timed load begins.
  */
-export const runLoad = async (cluster: PgCluster, seconds: number): Promise<'pgbench' | 'sql'> => {
+export const runLoad = async (cluster: PgCluster, seconds: number, onRun: () => void = () => undefined): Promise<'pgbench' | 'sql'> => {
   const env = baseEnv(cluster.clientEnv());
-  if (existsSync(PGBENCH)) {
-    const init = await runProcess(PGBENCH, ['-i', '-s', '2', '-q'], { env, timeoutMs: 300_000 });
+  if (toolUnavailableReason('pgbench') === undefined) {
+    const pgbench = requireTool('pgbench');
+    const init = await runProcess(pgbench, ['-i', '-s', '2', '-q'], { env, timeoutMs: 300_000 });
     if (init.code !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
-    const run = await runProcess(PGBENCH, ['-c', '2', '-j', '1', '-T', String(seconds), '-n'], { env, timeoutMs: 300_000 });
+    onRun();
+    const run = await runProcess(pgbench, ['-c', '2', '-j', '1', '-T', String(seconds), '-n'], { env, timeoutMs: 300_000 });
     if (run.code !== 0) throw new Error(`pgbench failed: ${run.stderr}`);
     return 'pgbench';
   }
-  if (process.env['CI'] === 'true') throw new Error(`CI=true: ${PGBENCH} is missing`);
+  if (process.env['CI'] === 'true') throw new Error(`CI=true: pgbench is missing: ${toolUnavailableReason('pgbench') ?? ''}`);
   await cluster.sql(`CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, abalance int, filler char(84));
     INSERT INTO pgbench_accounts SELECT g, 0, '' FROM generate_series(1, 200000) g;`);
+  onRun();
   const until = Date.now() + seconds * 1000;
   while (Date.now() < until) {
     await cluster.sql(`UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid % 97 = ${Math.floor(Math.random() * 97)}`);

@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
-import type { ToolIO } from '../../../src/core/cli/io.js';
 import { main } from '../../../src/tools/live-restore/cli.js';
+import { captureIO } from '../../harness/capture-io.js';
 
 export interface CliOutcome {
   readonly status: number;
@@ -8,29 +7,13 @@ export interface CliOutcome {
   readonly stderr: string;
 }
 
-const capture = (): { stream: Writable; text: () => string } => {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(Buffer.from(chunk));
-      callback();
-    },
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-};
-
 /** Runs `live-restore <args>` in-process (the same main the binary runs), output captured. */
 export async function liveRestore(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliOutcome> {
-  const stdout = capture();
-  const stderr = capture();
-  const io: ToolIO = {
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: process.env['HOME'] ?? '/root', NO_COLOR: '1', ...env },
-    cwd: process.cwd(),
-  };
+  const io = captureIO(process.cwd(), {
+    PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: process.env['HOME'] ?? '/root', ...env,
+  });
   const status = await main(args, io);
-  return { status, stdout: stdout.text(), stderr: stderr.text() };
+  return { status, stdout: io.out(), stderr: io.err() };
 }
 
 /** The JSON document a --json run printed. */

@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../../src/tools/archivecleanup/cli.js';
 import { captureIO } from '../../../harness/capture-io.js';
+import { requireTool, toolUnavailableReason } from '../../../harness/pg/require-pg.js';
 
 // Debian's pg_archivecleanup 15 is the oracle: the same archive is built twice, both tools
 // run with the same arguments, and the remaining files, the -n output, the -d lines, the
 // error messages and the exit statuses must agree.
-const ORACLE = '/usr/lib/postgresql/15/bin/pg_archivecleanup';
-const haveOracle = existsSync(ORACLE);
-if (!haveOracle && process.env['CI'] === 'true') throw new Error(`CI=true: ${ORACLE} is missing (postgresql-15)`);
+// Found by the harness, so the CI rule applies: under CI=true a missing oracle fails the run.
+const haveOracle = toolUnavailableReason('pg_archivecleanup') === undefined;
+const oracle = (): string => requireTool('pg_archivecleanup');
 
 const plainNames = [
   '000000010000000000000001', '000000010000000000000002', '00000001000000000000000F',
@@ -53,7 +54,7 @@ const makeArchive = async (names: readonly string[]): Promise<string> => {
 interface Outcome { status: number; stdout: string[]; stderr: string[]; remaining: string[] }
 
 const runOracle = async (dir: string, args: (dir: string) => string[]): Promise<Outcome> => {
-  const result = spawnSync(ORACLE, args(dir), { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+  const result = spawnSync(oracle(), args(dir), { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
   return {
     status: result.status ?? -1,
     stdout: lines(result.stdout, dir),
@@ -136,7 +137,7 @@ describe.skipIf(!haveOracle)('archivecleanup against pg_archivecleanup 15', () =
       // root reads any directory; a file in the directory's place gives the same I/O path.
       const file = join(root, 'not-a-dir');
       await writeFile(file, '');
-      const theirs = spawnSync(ORACLE, [file, '000000010000000000000010'], { encoding: 'utf8' });
+      const theirs = spawnSync(oracle(), [file, '000000010000000000000010'], { encoding: 'utf8' });
       const io = captureIO(root);
       const status = await main([file, '000000010000000000000010'], io);
       expect([status, io.err().replace('archivecleanup:', 'TOOL:')]).toEqual([
