@@ -14,13 +14,13 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** bundle → its module. The *-hook bundles are the bin shims' bodies; they require the others. */
 const quickPaths = {
-  // bin/archivewal and bin/restorewal: the route through the quick paths below (quick-route.ts).
+  // bin/archivewal: the route (quick-route.ts) with --async's answer for an acknowledged file
+  // (node:fs and node:path only) bundled in.
   'archivewal-hook': 'src/tools/archivewal/hook-shim.ts',
-  'restorewal-hook': 'src/tools/restorewal/hook-shim.ts',
+  // The plain `archivewal %p DIR`, required by the route when it gets that far.
   archivewal: 'src/tools/archivewal/plain-push.ts',
-  // archivewal --async's answer for an acknowledged file: node:fs and node:path only.
-  'archivewal-ack': 'src/tools/archivewal/acknowledged.ts',
-  restorewal: 'src/tools/restorewal/quick-answer.ts',
+  // bin/restorewal: the route with "not in the archive" from a directory bundled in.
+  'restorewal-hook': 'src/tools/restorewal/hook-shim.ts',
   // The same answer for s3:// archives: the S3 client only, loaded only for those.
   'restorewal-object': 'src/tools/restorewal/quick-answer-object.ts',
   // restorewal --prefetch serving a prefetched segment: a rename and two small writes.

@@ -9,7 +9,7 @@ const ASYNC_VALUE_OPTIONS = new Set(['--spool', '-Z', '--compress', '-j', '--job
  * acknowledged: one stat(2), the answer PostgreSQL's archiver gets for nearly every segment
  * once the pusher runs ahead. Anything else (no acknowledgement yet, an error to report, an
  * unknown option) is left to the full tool. It imports nothing but node:fs and node:path:
- * the build bundles it alone into dist/quick/archivewal-ack.cjs, which bin/archivewal tries
+ * the build bundles it into dist/quick/archivewal-hook.cjs, which bin/archivewal runs
  * first, so this answer costs a bare Node start and one stat.
  */
 export const acknowledgedInSpool = (argv: readonly string[], cwd: string): string | undefined => {

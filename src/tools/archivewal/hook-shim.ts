@@ -1,11 +1,13 @@
+import * as acknowledged from './acknowledged.js';
 import { type ArchiveQuickPaths, quickArchiveRoute } from './quick-route.js';
 
 // This module runs only bundled, as dist/quick/archivewal-hook.cjs (scripts/bundle-quick-
 // paths.mjs), from bin/archivewal: CommonJS, so the usual answer never starts Node's ES
-// module loader. Each quick path is a sibling bundle, required only when the route reaches
-// it (an acknowledged file costs one stat and the smallest bundle); the full tool is dist/'s.
+// module loader. --async's answer for an acknowledged file (one stat) is bundled in; the
+// plain push is a sibling bundle, required only when the route reaches it; the full tool is
+// dist/'s.
 const bundled: ArchiveQuickPaths = {
-  acknowledged: () => require('./archivewal-ack.cjs'),
+  acknowledged: () => acknowledged,
   plainPush: () => require('./archivewal.cjs'),
 };
 

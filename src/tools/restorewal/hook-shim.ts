@@ -1,13 +1,15 @@
 import { isatty } from 'node:tty';
+import * as quickAnswer from './quick-answer.js';
 import { quickRestoreAnswer, type RestoreQuickPaths } from './quick-route.js';
 
 // This module runs only bundled, as dist/quick/restorewal-hook.cjs (scripts/bundle-quick-
 // paths.mjs), from bin/restorewal: CommonJS, so the quickest answers never start Node's ES
-// module loader. Each quick path is a sibling bundle, required only when the route reaches
-// it (the S3 client loads for s3:// archives only); the full tool is dist/'s.
+// module loader. The most frequent one, "not in the archive" from a directory, is bundled in;
+// the others are sibling bundles, required only when the route reaches them (the S3 client
+// loads for s3:// archives only); the full tool is dist/'s.
 const bundled: RestoreQuickPaths = {
   spool: () => require('./restorewal-spool.cjs'),
-  directory: () => require('./restorewal.cjs'),
+  directory: () => quickAnswer,
   objectStore: () => require('./restorewal-object.cjs'),
 };
 

@@ -10,7 +10,7 @@ import { RestoreExit } from './exit-status.js';
  * explain to a terminal); the full tool then takes over.
  *
  * It imports only node:fs and the WAL name modules: the build also bundles it on its own
- * into dist/quick/restorewal.cjs, which the bin/restorewal shim tries before it loads the
+ * into dist/quick/restorewal-hook.cjs, which the bin/restorewal shim runs before it loads the
  * tool (scripts/bundle-quick-paths.mjs).
  */
 export const answerMissingQuickly = (argv: readonly string[], cwd: string, interactive: boolean): number | undefined => {
