@@ -8,7 +8,9 @@ import { fileSystemError } from '../../core/fs/fs-error.js';
 import { type PgNotice, serverErrorText } from '../../core/pg/connection/errors.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 import { identifySystem } from '../../core/pg/replication/commands.js';
-import { readDataDirectoryModes, readSegmentSize } from '../../core/pg/replication/server-facts.js';
+import {
+  readDataDirectoryModes, readSegmentSize, serverVersionOutOfRange, serverVersionText,
+} from '../../core/pg/replication/server-facts.js';
 import { BackupError, openReplicationConnection } from './connection.js';
 import { removeOutput, verifyDirIsEmptyOrCreate } from './directories.js';
 import { finishBackup } from './finish.js';
@@ -24,18 +26,12 @@ export interface BaseBackupOutcome {
   readonly endLsn: string;
 }
 
-/** Servers whose BASE_BACKUP and streaming this client speaks. */
-const MIN_SERVER_MAJOR = 10;
-const MAX_SERVER_MAJOR = 18;
 const MANIFEST_MIN_VERSION = 130000;
 
+/** pg_basebackup's wording, whichever side of the range the server is on. */
 const checkServerVersion = (connection: PgConnection): void => {
-  const major = Math.floor(connection.serverVersionNum / 10000);
-  if (major < MIN_SERVER_MAJOR || major > MAX_SERVER_MAJOR) {
-    throw new BackupError(
-      'unsupported-server-version',
-      `incompatible server version ${connection.parameters.get('server_version') ?? 'unknown'}`,
-    );
+  if (serverVersionOutOfRange(connection) !== undefined) {
+    throw new BackupError('unsupported-server-version', `incompatible server version ${serverVersionText(connection)}`);
   }
 };
 

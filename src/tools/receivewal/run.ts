@@ -8,7 +8,9 @@ import { errnoOf } from '../../core/fs/fs-error.js';
 import { ConnectionError, PgServerError } from '../../core/pg/connection/errors.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 import { identifySystem } from '../../core/pg/replication/commands.js';
-import { readDataDirectoryModes, readSegmentSize } from '../../core/pg/replication/server-facts.js';
+import {
+  MAX_SERVER_MAJOR, MIN_SERVER_MAJOR, readDataDirectoryModes, readSegmentSize, serverVersionOutOfRange, serverVersionText,
+} from '../../core/pg/replication/server-facts.js';
 import { openArchive } from '../../core/archive/open-archive.js';
 import { ArchiveShipper } from './archive-shipper.js';
 import { ServerConnector } from './connect-server.js';
@@ -51,13 +53,7 @@ export async function runReceivewal(options: ReceivewalOptions, io: ToolIO, hook
         );
       }
       if (options.action !== 'stream') return await runSlotAction(connection, options, reporter);
-      if (connection.serverVersionNum < 100_000) {
-        throw new FatalStreamError(
-          'server-version',
-          `incompatible server version ${connection.parameters.get('server_version') ?? '?'}; client does not ` +
-            'support streaming from server versions older than 10',
-        );
-      }
+      checkStreamingVersion(connection);
       const facts: ServerFacts = {
         segSize: await readSegmentSize(connection),
         fileMode: (await readDataDirectoryModes(connection)).fileMode,
@@ -184,3 +180,13 @@ const reasons: Readonly<Record<string, string>> = {
 };
 const reason = (error: unknown): string => reasons[errnoOf(error) ?? ''] ?? (error as Error).message;
 
+/** pg_receivewal's CheckServerVersionForStreaming, in its words. */
+const checkStreamingVersion = (connection: PgConnection): void => {
+  const out = serverVersionOutOfRange(connection);
+  if (out === undefined) return;
+  const bound = out === 'older' ? `older than ${MIN_SERVER_MAJOR}` : `newer than ${MAX_SERVER_MAJOR}`;
+  throw new FatalStreamError(
+    'server-version',
+    `incompatible server version ${serverVersionText(connection)}; client does not support streaming from server versions ${bound}`,
+  );
+};

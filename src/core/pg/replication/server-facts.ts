@@ -9,6 +9,25 @@ import { showSetting } from './commands.js';
  * RetrieveDataDirCreatePerm), in one place.
  */
 
+/** The majors whose BASE_BACKUP and streaming replication these tools speak. */
+export const MIN_SERVER_MAJOR = 10;
+export const MAX_SERVER_MAJOR = 18;
+
+/**
+ * Whether the server is one these tools can stream from or back up: 'older' or 'newer' than
+ * that range, or undefined when it is in it. Each tool words the refusal as its PostgreSQL
+ * counterpart does.
+ */
+export const serverVersionOutOfRange = (connection: PgConnection): 'older' | 'newer' | undefined => {
+  const major = Math.floor(connection.serverVersionNum / 10_000);
+  if (major < MIN_SERVER_MAJOR) return 'older';
+  return major > MAX_SERVER_MAJOR ? 'newer' : undefined;
+};
+
+/** The server's version as it reports it, for messages. */
+export const serverVersionText = (connection: PgConnection): string =>
+  connection.parameters.get('server_version') ?? String(connection.serverVersionNum);
+
 /** wal_segment_size, which must be a power of two from 1 MB to 1 GB. */
 export async function readSegmentSize(connection: PgConnection): Promise<number> {
   const text = await showSetting(connection, 'wal_segment_size');
