@@ -6,6 +6,8 @@
 // Node start plus a few ms, where Node's ES module loader and the dist/ module graph would add
 // ~25 ms (docs/dev/performance.md). A dynamic import() inside stays a dynamic import of the
 // module's compiled twin in dist/, so rarely needed code (codecs) still loads only when used.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -27,7 +29,12 @@ const quickPaths = {
   'restorewal-spool': 'src/tools/restorewal/served-from-spool.ts',
   // replstatus, whole: monitoring runs it every minute; one file loads faster than dist/'s graph.
   replstatus: 'src/tools/replstatus/process-main.ts',
+  // Loads a bundle from V8's code cache (bin/replstatus): see src/tools/cached-bundle.ts.
+  'cached-bundle': 'src/tools/cached-bundle.ts',
 };
+
+/** Bundles loaded through cached-bundle.cjs: large enough that compiling them is a cost. */
+const codeCached = ['replstatus'];
 const outDir = join(root, 'dist', 'quick');
 
 /** `import('./x.js')` in src/a/b.ts becomes `import('../a/x.js')`: dist/a/x.js, from dist/quick. */
@@ -46,10 +53,35 @@ const dynamicImportsFromDist = {
   },
 };
 
+/**
+ * Built-ins that only some runs need (a child process, hashing, TLS, compression): the bundle
+ * requires them when first used instead of at load. esbuild reads an imported built-in's
+ * members at the call (`(0, import_node_crypto.createHash)(…)`), so a stand-in that requires
+ * the module on first property access serves every such import; loading node:crypto or
+ * node:child_process costs 2-5 ms each, which a replstatus run with trust authentication
+ * never needs to pay.
+ */
+const LAZY_BUILTINS = /\b([A-Za-z_$][\w$]*)=require\("(?:node:)?(child_process|crypto|zlib|tls|https?|readline)"\)/g;
+const LAZY_REQUIRE = 'var __lazyRequire=(id)=>{let loaded;const load=()=>loaded??=require(id);' +
+  'return new Proxy({},{get:(_,key)=>load()[key],has:(_,key)=>key in load(),ownKeys:()=>Reflect.ownKeys(load()),' +
+  'getOwnPropertyDescriptor:(_,key)=>{const found=Object.getOwnPropertyDescriptor(load(),key);' +
+  'return found===undefined?undefined:{...found,configurable:true}}})};';
+
+const withLazyBuiltins = (text) => {
+  const lazy = text.replace(LAZY_BUILTINS, (_, name, id) => `${name}=__lazyRequire("node:${id}")`);
+  return lazy === text ? text : lazy.replace(/^"use strict";/, `"use strict";${LAZY_REQUIRE}`);
+};
+
+/** A code-cached bundle's import() calls go through the loader's `__wsImport` (cached-bundle.ts). */
+const DYNAMIC_IMPORT = 'var __dynamicImport=typeof __wsImport=="function"?__wsImport:(specifier)=>import(specifier);';
+const withImportsThroughLoader = (text) =>
+  text.replace(/\bimport\("/g, '__dynamicImport("').replace(/^"use strict";/, `"use strict";${DYNAMIC_IMPORT}`);
+
 for (const [tool, entry] of Object.entries(quickPaths)) {
-  await build({
+  const result = await build({
     entryPoints: [join(root, entry)],
     outfile: join(outDir, `${tool}.cjs`),
+    write: false,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -65,5 +97,19 @@ for (const [tool, entry] of Object.entries(quickPaths)) {
     // tool's errors and the quick path's copies compares class names (src/core/errors.ts).
     keepNames: true,
     logLevel: 'warning',
+  });
+  mkdirSync(outDir, { recursive: true });
+  for (const file of result.outputFiles) {
+    const text = withLazyBuiltins(file.text);
+    writeFileSync(file.path, codeCached.includes(tool) ? withImportsThroughLoader(text) : text);
+  }
+}
+
+// The code caches, written by the Node that runs the tools (V8 rejects another's).
+for (const tool of codeCached) {
+  const loader = join(outDir, 'cached-bundle.cjs');
+  execFileSync(process.execPath, ['-e', `require(${JSON.stringify(loader)}).writeCodeCache(${JSON.stringify(join(outDir, `${tool}.cjs`))})`], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_OPTIONS: '' },
   });
 }

@@ -1,11 +1,12 @@
 import { builtinModules } from 'node:module';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { segmentFileName } from '../../../src/core/wal/segment-name.js';
+import { cacheFileOf, compileBundle } from '../../../src/tools/cached-bundle.js';
 import { makeSegment } from '../../unit/tools/archive-hooks/wal-fixtures.js';
 import { REPO_ROOT, runShim, type ShimOutcome } from './run-shim.js';
 
@@ -22,9 +23,10 @@ const shim = (tool: string, args: string[]): Promise<ShimOutcome> => runShim(too
 
 describe('dist/quick bundles', () => {
   it('exist for archivewal, restorewal and replstatus, and require only Node built-ins and each other', () => {
-    const files = readdirSync(quickDir).sort();
+    const files = readdirSync(quickDir).filter((file) => file.endsWith('.cjs')).sort();
     expect(files).toEqual([
-      'archivewal-hook.cjs', 'archivewal.cjs', 'replstatus.cjs', 'restorewal-hook.cjs', 'restorewal-object.cjs', 'restorewal-spool.cjs',
+      'archivewal-hook.cjs', 'archivewal.cjs', 'cached-bundle.cjs', 'replstatus.cjs', 'restorewal-hook.cjs', 'restorewal-object.cjs',
+      'restorewal-spool.cjs',
     ]);
     // The hook bundles (the bin shims' bodies) route to the others, and to nothing else.
     const siblings = (file: string): string[] =>
@@ -41,6 +43,26 @@ describe('dist/quick bundles', () => {
       // slipping in eagerly (cli-table3, SASLprep's tables) rather than a hook's size.
       expect(text.length, file).toBeLessThan(file === 'replstatus.cjs' ? 240 * 1024 : 64 * 1024);
     }
+  });
+
+  it('require the built-ins only some runs need (crypto, child_process, TLS, zlib) on first use', () => {
+    for (const file of ['replstatus.cjs', 'archivewal.cjs', 'restorewal-object.cjs']) {
+      const text = readFileSync(join(quickDir, file), 'utf8');
+      expect(text, file).toMatch(/__lazyRequire\("node:crypto"\)/);
+      expect(text, file).not.toMatch(/=require\("(node:)?(crypto|child_process|zlib|tls|https?)"\)/);
+    }
+    // A file, not `node -e` (which loads node:crypto itself).
+    const probe = join(work, 'probe.cjs');
+    writeFileSync(probe, `require(${JSON.stringify(join(quickDir, 'replstatus.cjs'))});
+      console.log(process.moduleLoadList.filter((m) => /^NativeModule (crypto|child_process|zlib|tls)$/.test(m)).join())`);
+    const loaded = spawnSync(process.execPath, [probe], { encoding: 'utf8' });
+    expect(loaded.status).toBe(0);
+    expect(loaded.stdout.trim()).toBe('');
+  });
+
+  it('ship replstatus with a V8 code cache that this Node accepts', () => {
+    const file = join(quickDir, 'replstatus.cjs');
+    expect(compileBundle(file, readFileSync(cacheFileOf(file))).cachedDataRejected).toBe(false);
   });
 
   it('leave rarely needed code to dynamic imports of dist/ modules that exist', () => {

@@ -1,0 +1,58 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
+
+// Loads a dist/quick bundle with V8's code cache, which Node 20's require() cannot use (Node
+// 22's module.enableCompileCache() does this for every module): compiling a 230 kB bundle
+// costs ~7 ms at every start, reading its cache a fraction of that. Built into
+// dist/quick/cached-bundle.cjs; the build writes each cache (`writeCodeCache`), and a cache
+// V8 rejects (another Node, other V8 flags) only costs the compile it would have saved.
+//
+// import() cannot run inside a vm.Script without an experimental flag, so the bundle's
+// dynamic imports call `__wsImport`, a parameter of its wrapper given from here, where
+// import() is native (scripts/bundle-quick-paths.mjs rewrites them; loaded by plain
+// require(), the bundle falls back to its own import()).
+
+type ModuleFunction = (
+  exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string,
+  wsImport: (specifier: string) => Promise<unknown>,
+) => void;
+
+export const cacheFileOf = (file: string): string => `${file}.v8cache`;
+
+/** The bundle compiled as a module function, from `cachedData` if given (and accepted). */
+export const compileBundle = (file: string, cachedData?: Buffer): Script =>
+  new Script(`(function (exports, require, module, __filename, __dirname, __wsImport) {${readFileSync(file, 'utf8')}\n})`, {
+    filename: file,
+    ...(cachedData === undefined ? {} : { cachedData }),
+  });
+
+const evaluate = (script: Script, file: string): unknown => {
+  const module = { exports: {} as unknown };
+  const wsImport = (specifier: string): Promise<unknown> =>
+    import(specifier.startsWith('.') ? pathToFileURL(resolve(dirname(file), specifier)).href : specifier);
+  (script.runInThisContext() as ModuleFunction)(module.exports, createRequire(file), module, file, dirname(file), wsImport);
+  return module.exports;
+};
+
+/** `require(file)`, compiled from its code cache when there is a usable one. */
+export const requireCached = (file: string): unknown => {
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(cacheFileOf(file));
+  } catch {
+    // No cache (a build without one, a read-only copy): compile as require() would.
+  }
+  return evaluate(compileBundle(file, cachedData), file);
+};
+
+/** Build step: evaluates the bundle's top level once and writes the code V8 compiled for it. */
+export const writeCodeCache = (file: string): void => {
+  const script = compileBundle(file);
+  evaluate(script, file);
+  const tmp = `${cacheFileOf(file)}.tmp`;
+  writeFileSync(tmp, script.createCachedData());
+  renameSync(tmp, cacheFileOf(file));
+};
