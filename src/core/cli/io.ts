@@ -1,6 +1,16 @@
 import type { Readable, Writable } from 'node:stream';
 
 /**
+ * What a job (a tool's `runX(options, deps)`) takes from the process it runs in, beside its
+ * options: where it runs, its environment, and the signal that stops it.
+ */
+export interface JobDeps {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
  * Everything a tool touches of its process, injectable so tests run a tool's job in-process
  * without spawning it.
  */

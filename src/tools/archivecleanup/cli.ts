@@ -56,7 +56,7 @@ const buildProgram = (io: ToolIO) =>
     );
 
 interface ParsedArgs {
-  readonly options: Omit<ArchiveCleanupOptions, 'debug' | 'onFile' | 'cwd' | 'env' | 'signal'>;
+  readonly options: Omit<ArchiveCleanupOptions, 'debug' | 'onFile'>;
   readonly debug: boolean;
   readonly json: boolean;
 }
@@ -100,12 +100,9 @@ export const main: ToolMain = (argv, io) =>
     const out = createOutput(TOOL, io);
     const result = await runArchiveCleanup({
       ...options,
-      cwd: io.cwd,
-      env: io.env,
-      signal: io.signal,
       ...(debug ? { debug: (line: string) => out.log(line) } : {}),
       ...(options.dryRun && !json ? { onFile: (path: string) => out.print(path) } : {}),
-    });
+    }, { cwd: io.cwd, env: io.env, signal: io.signal });
     if ((options.dryRun || debug) && result.backup !== undefined) explainBackupCutoff(out, result);
     if (json) out.json(jsonReport(result));
     return 0;

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type { ArchiveStore, ListedName } from '../../core/archive/archive-store.js';
 import { openArchive } from '../../core/archive/open-archive.js';
+import type { JobDeps } from '../../core/cli/io.js';
 import { UsageError } from '../../core/errors.js';
 import { type BackupCutoff, cutoffFromArgument, cutoffFromLatestBackup } from './cutoff.js';
 import {
@@ -10,11 +11,8 @@ import {
 export interface ArchiveCleanupOptions {
   /** A directory (messages name it as given) or an s3:// URL. */
   readonly archive: string;
-  readonly cwd: string;
-  readonly env: NodeJS.ProcessEnv;
   /** --s3-config (else $WARMSTANDBY_S3_CONFIG): settings of an object archive. */
   readonly s3ConfigFile?: string | undefined;
-  readonly signal?: AbortSignal | undefined;
   /** `%r`: the oldest file to keep; undefined with `latestBackup`. */
   readonly oldestKept?: string;
   /** Derive the cutoff from the newest `*.backup` file instead (cron). */
@@ -58,12 +56,12 @@ const helpHint = 'Try "archivecleanup --help" for more information.';
  * temporary files of archivewal pushers on this host that died mid-copy go too
  * (stale-temp-files.ts).
  */
-export async function runArchiveCleanup(options: ArchiveCleanupOptions): Promise<ArchiveCleanupResult> {
+export async function runArchiveCleanup(options: ArchiveCleanupOptions, deps: JobDeps): Promise<ArchiveCleanupResult> {
   const { store, close } = await openArchive(options.archive, {
-    cwd: options.cwd,
-    env: options.env,
+    cwd: deps.cwd,
+    env: deps.env,
     s3ConfigFile: options.s3ConfigFile,
-    signal: options.signal,
+    signal: deps.signal,
   });
   try {
     return await cleanUp(store, options);

@@ -67,7 +67,7 @@ const buildProgram = (io: ToolIO) =>
     );
 
 interface ParsedArgs {
-  readonly options: Omit<ArchiveWalOptions, 'cwd' | 'env' | 'signal'>;
+  readonly options: ArchiveWalOptions;
   readonly verbose: boolean;
   readonly json: boolean;
   /** push: the file now; async: the hook of --async; pusher: the long-lived pusher. */
@@ -132,17 +132,17 @@ export const mainWithOptions = (argv: readonly string[], io: ToolIO): Promise<nu
   runCli(TOOL, io, 2, async () => {
     const { options, verbose, json, mode, async } = parseArchiveWalArgs(argv, io);
     const out = createOutput(TOOL, io);
-    const full = { ...options, cwd: io.cwd, env: io.env, signal: io.signal };
+    const deps = { cwd: io.cwd, env: io.env, signal: io.signal };
     if (mode === 'pusher') {
       const { runPusher } = await import('./pusher.js');
       const stamp = (): string => new Date().toISOString();
-      const ended = await runPusher({ ...full, ...async, log: (line) => out.log(`${stamp()} ${line}`) });
+      const ended = await runPusher({ ...options, ...deps, ...async, log: (line) => out.log(`${stamp()} ${line}`) });
       out.log(`${stamp()} pusher ${process.pid} ${ended}`);
       return 0;
     }
     if (mode === 'async') {
       const { runAsyncHook } = await import('./async-hook.js');
-      const result = await runAsyncHook({ ...full, ...async });
+      const result = await runAsyncHook({ ...options, ...async }, deps);
       if (result.outcome === 'acknowledged') {
         if (json) out.json(result);
         if (verbose) out.log(`"${result.file}" is in the archive (acknowledged by the pusher)`);
@@ -151,7 +151,7 @@ export const mainWithOptions = (argv: readonly string[], io: ToolIO): Promise<nu
       }
       return 0;
     }
-    report(out, await runArchiveWal(full), verbose, json);
+    report(out, await runArchiveWal(options, deps), verbose, json);
     return 0;
   });
 

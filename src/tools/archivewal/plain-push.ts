@@ -26,7 +26,7 @@ export const pushPlainForm = async (
   if (argv.length !== 2 || argv.some((arg) => arg.startsWith('-'))) return undefined;
   const [source = '', archive = ''] = argv;
   try {
-    return { result: await runArchiveWal({ source, archive, cwd, env, compression: { method: 'none', level: 0 }, sync: true }) };
+    return { result: await runArchiveWal({ source, archive, compression: { method: 'none', level: 0 }, sync: true }, { cwd, env }) };
   } catch (error) {
     return { error };
   }

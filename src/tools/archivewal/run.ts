@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { JobDeps } from '../../core/cli/io.js';
 import { classifyIncoming } from '../../core/archive/incoming-file.js';
 import { openArchive } from '../../core/archive/open-archive.js';
 import { type PublishOptions, type PublishResult, publishWalFile } from '../../core/archive/publish-wal-file.js';
@@ -8,11 +9,8 @@ export interface ArchiveWalOptions extends PublishOptions {
   readonly source: string;
   /** An archive directory, or an s3:// URL. */
   readonly archive: string;
-  readonly cwd: string;
-  readonly env: NodeJS.ProcessEnv;
   /** --s3-config (else $WARMSTANDBY_S3_CONFIG): settings of an object archive. */
   readonly s3ConfigFile?: string | undefined;
-  readonly signal?: AbortSignal | undefined;
   /** false: no fsync at all (tests; never for a real archive). */
   readonly sync: boolean;
 }
@@ -20,17 +18,17 @@ export interface ArchiveWalOptions extends PublishOptions {
 export type ArchiveWalResult = PublishResult;
 
 /** archive_command: check `%p` is a WAL file name, open the archive, publish (core/archive). */
-export async function runArchiveWal(options: ArchiveWalOptions): Promise<ArchiveWalResult> {
+export async function runArchiveWal(options: ArchiveWalOptions, deps: JobDeps): Promise<ArchiveWalResult> {
   const file = classifyIncoming(options.source);
   const { store, close } = await openArchive(options.archive, {
-    cwd: options.cwd,
-    env: options.env,
+    cwd: deps.cwd,
+    env: deps.env,
     sync: options.sync,
     s3ConfigFile: options.s3ConfigFile,
-    signal: options.signal,
+    signal: deps.signal,
   });
   try {
-    return await publishWalFile(store, resolve(options.cwd, options.source), file, options);
+    return await publishWalFile(store, resolve(deps.cwd, options.source), file, options);
   } finally {
     close();
   }

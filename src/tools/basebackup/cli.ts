@@ -7,7 +7,7 @@ import type { ToolMain } from '../registry.js';
 import { type BaseBackupFlags, type BaseBackupOptions, resolveOptions } from './options.js';
 import { createConsoleReporter } from './report.js';
 import { runBaseBackup } from './run.js';
-import type { RunBaseBackupOptions } from './run-options.js';
+import type { BaseBackupDeps } from './run-options.js';
 
 const TOOL = 'basebackup';
 
@@ -61,7 +61,8 @@ const buildProgram = (io: ToolIO): Command => {
 export const main: ToolMain = async (argv, io) =>
   runCli(TOOL, io, 1, async () => {
     const program = buildProgram(io);
-    await runBaseBackup(runOptions(resolveOptions(parseFlags(program, argv)), io));
+    const options = resolveOptions(parseFlags(program, argv));
+    await runBaseBackup(options, depsOf(options, io));
     return 0;
   });
 
@@ -128,8 +129,7 @@ const parseFlags = (program: Command, argv: readonly string[]): BaseBackupFlags 
   };
 };
 
-const runOptions = (options: BaseBackupOptions, io: ToolIO): RunBaseBackupOptions => ({
-  options,
+const depsOf = (options: BaseBackupOptions, io: ToolIO): BaseBackupDeps => ({
   env: io.env,
   cwd: io.cwd,
   stdout: io.stdout,

@@ -3,12 +3,10 @@ import type { BaseBackupOptions } from './options.js';
 import type { BackupReporter } from './report.js';
 
 /**
- * What runBaseBackup is given: the parsed options and the process's surroundings. Its own
- * file so that the pieces of a run (connection, wal-streaming, finish) can name it without
- * importing run.ts, which imports them.
+ * What runBaseBackup(options, deps) takes from the process: the JobDeps of every tool, the
+ * output streams and the reporter.
  */
-export interface RunBaseBackupOptions {
-  readonly options: BaseBackupOptions;
+export interface BaseBackupDeps {
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   readonly stdout: Writable;
@@ -17,4 +15,12 @@ export interface RunBaseBackupOptions {
   readonly reporter: BackupReporter;
   /** The default application_name: the name the tool was invoked as, as pg_basebackup's. */
   readonly programName?: string;
+}
+
+/**
+ * The two together, as the pieces of a run (connection, wal-streaming, finish) pass them
+ * around. Its own file so that they can name it without importing run.ts, which imports them.
+ */
+export interface RunBaseBackupOptions extends BaseBackupDeps {
+  readonly options: BaseBackupOptions;
 }

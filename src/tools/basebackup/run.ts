@@ -15,7 +15,8 @@ import { BackupError, openReplicationConnection } from './connection.js';
 import { removeOutput, verifyDirIsEmptyOrCreate } from './directories.js';
 import { finishBackup } from './finish.js';
 import type { BackupReporter } from './report.js';
-import type { RunBaseBackupOptions } from './run-options.js';
+import type { BaseBackupOptions } from './options.js';
+import type { BaseBackupDeps, RunBaseBackupOptions } from './run-options.js';
 import { receiveArchives, walStreamDied } from './receive-archives.js';
 import type { Cleanup, Live, Prepared } from './run-state.js';
 import type { WalStreaming } from './wal-streaming.js';
@@ -41,8 +42,9 @@ const checkServerVersion = (connection: PgConnection): void => {
  * archives, with WAL streamed beside them), finish (the end of streaming, the manifest,
  * the final sync); on failure, clean up as pg_basebackup's exit handlers do.
  */
-export async function runBaseBackup(run: RunBaseBackupOptions): Promise<BaseBackupOutcome> {
-  const { options, reporter } = run;
+export async function runBaseBackup(options: BaseBackupOptions, deps: BaseBackupDeps): Promise<BaseBackupOutcome> {
+  const run: RunBaseBackupOptions = { ...deps, options };
+  const { reporter } = run;
   const baseDir = options.pgdata === undefined || options.pgdata === '-'
     ? options.pgdata
     : isAbsolute(options.pgdata) ? options.pgdata : resolve(run.cwd, options.pgdata);

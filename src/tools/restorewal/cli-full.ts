@@ -99,18 +99,16 @@ export const mainWithOptions = (argv: readonly string[], io: ToolIO): Promise<nu
       file,
       target,
       archive,
-      cwd: io.cwd,
-      env: io.env,
       sync: opts['sync'] !== false,
       s3ConfigFile: typeof opts['s3Config'] === 'string' ? opts['s3Config'] : undefined,
-      signal: io.signal,
     };
+    const deps = { cwd: io.cwd, env: io.env, signal: io.signal };
     const out = createOutput(TOOL, io);
     const verbose = opts['verbose'] === true || io.stderr.isTTY === true;
     try {
       const result = spool === undefined
-        ? await runRestoreWal(options)
-        : await (await import('./prefetch-hook.js')).runPrefetchHook({ ...options, spool, prefetch, idleExitMs });
+        ? await runRestoreWal(options, deps)
+        : await (await import('./prefetch-hook.js')).runPrefetchHook({ ...options, spool, prefetch, idleExitMs }, deps);
       report(out, result, opts['json'] === true, opts['verbose'] === true);
       return RestoreExit.restored;
     } catch (error) {

@@ -9,6 +9,7 @@ import { parseRequestedFile } from './request.js';
 import { moveOutOfSpool } from './served-from-spool.js';
 import { WANTED_FILE } from './wanted-file.js';
 import { type RestoreWalOptions, type RestoreWalResult, runRestoreWal } from './run.js';
+import type { JobDeps } from '../../core/cli/io.js';
 
 export interface PrefetchHookOptions extends RestoreWalOptions {
   readonly spool: string;
@@ -27,20 +28,20 @@ export interface PrefetchHookOptions extends RestoreWalOptions {
  * the next N segments of that timeline. History, .partial and backup history files are never
  * prefetched or served from the spool: a new timeline must be seen at once.
  */
-export async function runPrefetchHook(options: PrefetchHookOptions): Promise<RestoreWalResult> {
+export async function runPrefetchHook(options: PrefetchHookOptions, deps: JobDeps): Promise<RestoreWalResult> {
   const file = parseRequestedFile(options.file);
-  if (file.kind !== 'segment') return runRestoreWal(options);
-  const spool = resolve(options.cwd, options.spool);
+  if (file.kind !== 'segment') return runRestoreWal(options, deps);
+  const spool = resolve(deps.cwd, options.spool);
   mkdirSync(spool, { recursive: true, mode: 0o700 });
-  const result = (await serveFromSpool(spool, file.name, options)) ?? (await runRestoreWal(options));
+  const result = (await serveFromSpool(spool, file.name, options, deps.cwd)) ?? (await runRestoreWal(options, deps));
   writeAtomically(join(spool, WANTED_FILE), `${file.name} ${result.bytes}\n`);
-  if (runningWorker(spool, 'prefetcher') === undefined) startPrefetcher(options, spool);
+  if (runningWorker(spool, 'prefetcher') === undefined) startPrefetcher(options, deps, spool);
   return result;
 }
 
 /** The prefetched copy, renamed to %p; undefined when there is none (or it is elsewhere: EXDEV). */
-const serveFromSpool = async (spool: string, name: string, options: PrefetchHookOptions): Promise<RestoreWalResult | undefined> => {
-  const target = resolve(options.cwd, options.target);
+const serveFromSpool = async (spool: string, name: string, options: PrefetchHookOptions, cwd: string): Promise<RestoreWalResult | undefined> => {
+  const target = resolve(cwd, options.target);
   let size: number | undefined;
   try {
     size = moveOutOfSpool(spool, name, target);
@@ -54,12 +55,12 @@ const serveFromSpool = async (spool: string, name: string, options: PrefetchHook
   return { file: name, restoredFrom: `${spool}/${name}`, compression: 'none', bytes: size, systemIdentifier: undefined };
 };
 
-const startPrefetcher = (options: PrefetchHookOptions, spool: string): void => {
-  const archive = isObjectStoreUrl(options.archive) ? options.archive : resolve(options.cwd, options.archive);
+const startPrefetcher = (options: PrefetchHookOptions, deps: JobDeps, spool: string): void => {
+  const archive = isObjectStoreUrl(options.archive) ? options.archive : resolve(deps.cwd, options.archive);
   const args = [
     '--prefetcher', '--spool', spool, '--prefetch', String(options.prefetch), '--idle-exit', String(options.idleExitMs / 1000),
-    ...(options.s3ConfigFile === undefined ? [] : ['--s3-config', resolve(options.cwd, options.s3ConfigFile)]),
+    ...(options.s3ConfigFile === undefined ? [] : ['--s3-config', resolve(deps.cwd, options.s3ConfigFile)]),
     archive,
   ];
-  startDetached('restorewal', args, { cwd: options.cwd, env: options.env, logPath: join(spool, 'prefetcher.log') });
+  startDetached('restorewal', args, { cwd: deps.cwd, env: deps.env, logPath: join(spool, 'prefetcher.log') });
 };

@@ -11,6 +11,7 @@ import type { WalFileName } from '../../core/wal/wal-file-kind.js';
 import { asIoError, fetchVerified } from './fetch-verified.js';
 import { OBJECT_RETRY_BUDGET_MS } from './quick-answer-object.js';
 import { parseRequestedFile } from './request.js';
+import type { JobDeps } from '../../core/cli/io.js';
 
 export { NotInArchiveError } from './fetch-verified.js';
 
@@ -21,12 +22,9 @@ export interface RestoreWalOptions {
   readonly target: string;
   /** An archive directory, or an s3:// URL. */
   readonly archive: string;
-  readonly cwd: string;
-  readonly env: NodeJS.ProcessEnv;
   readonly sync: boolean;
   /** --s3-config (else $WARMSTANDBY_S3_CONFIG): settings of an object archive. */
   readonly s3ConfigFile?: string | undefined;
-  readonly signal?: AbortSignal | undefined;
 }
 
 export interface RestoreWalResult {
@@ -41,28 +39,28 @@ export interface RestoreWalResult {
  * restore_command: find the file in the archive (plain or compressed), check it belongs
  * under the requested name and to this system, and put it at `%p` through a temporary name.
  */
-export async function runRestoreWal(options: RestoreWalOptions): Promise<RestoreWalResult> {
+export async function runRestoreWal(options: RestoreWalOptions, deps: JobDeps): Promise<RestoreWalResult> {
   const file = parseRequestedFile(options.file);
   const { store, close } = await openArchive(options.archive, {
-    cwd: options.cwd,
-    env: options.env,
+    cwd: deps.cwd,
+    env: deps.env,
     s3ConfigFile: options.s3ConfigFile,
-    signal: options.signal,
+    signal: deps.signal,
     retryBudgetMs: OBJECT_RETRY_BUDGET_MS,
   }).catch((error: unknown) => {
     throw error instanceof WarmstandbyError && error.code === 'usage' ? error : asIoError(error);
   });
   try {
-    return await restore(store, file, options);
+    return await restore(store, file, options, deps.cwd);
   } finally {
     close();
   }
 }
 
-const restore = async (store: ArchiveStore, file: WalFileName, options: RestoreWalOptions): Promise<RestoreWalResult> => {
-  const { content, variant, systemIdentifier } = await fetchVerified(store, file, options.cwd);
+const restore = async (store: ArchiveStore, file: WalFileName, options: RestoreWalOptions, cwd: string): Promise<RestoreWalResult> => {
+  const { content, variant, systemIdentifier } = await fetchVerified(store, file, cwd);
 
-  const target = resolve(options.cwd, options.target);
+  const target = resolve(cwd, options.target);
   const tmp = tempPathFor(target);
   try {
     await writeTempFile(tmp, content, { sync: options.sync, mode: 0o600 });
