@@ -7,7 +7,7 @@
 // ~25 ms (docs/dev/performance.md). A dynamic import() inside stays a dynamic import of the
 // module's compiled twin in dist/, so rarely needed code (codecs) still loads only when used.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -33,8 +33,14 @@ const quickPaths = {
   'cached-bundle': 'src/tools/cached-bundle.ts',
 };
 
+/**
+ * Tools whose bin/ shim loads the whole tool from one bundle (entry: the tool's main with
+ * entry.ts's runBundledTool), instead of dist/'s ES module graph: ~40 modules for --help.
+ */
+const bundledTools = ['archivecleanup', 'basebackup', 'live-restore', 'promote', 'receivewal'];
+
 /** Bundles loaded through cached-bundle.cjs: large enough that compiling them is a cost. */
-const codeCached = ['replstatus'];
+const codeCached = ['replstatus', ...bundledTools];
 const outDir = join(root, 'dist', 'quick');
 
 /** `import('./x.js')` in src/a/b.ts becomes `import('../a/x.js')`: dist/a/x.js, from dist/quick. */
@@ -61,25 +67,48 @@ const dynamicImportsFromDist = {
  * node:child_process costs 2-5 ms each, which a replstatus run with trust authentication
  * never needs to pay.
  */
-const LAZY_BUILTINS = /\b([A-Za-z_$][\w$]*)=require\("(?:node:)?(child_process|crypto|zlib|tls|https?|readline)"\)/g;
+const LAZY_BUILTINS = /\b([A-Za-z_$][\w$]*)=require\("((?:node:)?(?:child_process|crypto|zlib|tls|https?|readline)|@node-rs\/crc32|lz4-napi|@bokuweb\/zstd-wasm)"\)/g;
+/**
+ * Native and WebAssembly modules stay outside the bundles (an add-on cannot be bundled; a
+ * .wasm is found next to its package) and are required from node_modules, on first use.
+ */
+const NATIVE_PACKAGES = ['@node-rs/crc32', 'lz4-napi', '@bokuweb/zstd-wasm'];
 const LAZY_REQUIRE = 'var __lazyRequire=(id)=>{let loaded;const load=()=>loaded??=require(id);' +
   'return new Proxy({},{get:(_,key)=>load()[key],has:(_,key)=>key in load(),ownKeys:()=>Reflect.ownKeys(load()),' +
   'getOwnPropertyDescriptor:(_,key)=>{const found=Object.getOwnPropertyDescriptor(load(),key);' +
   'return found===undefined?undefined:{...found,configurable:true}}})};';
 
 const withLazyBuiltins = (text) => {
-  const lazy = text.replace(LAZY_BUILTINS, (_, name, id) => `${name}=__lazyRequire("node:${id}")`);
-  return lazy === text ? text : lazy.replace(/^"use strict";/, `"use strict";${LAZY_REQUIRE}`);
+  const lazy = text.replace(LAZY_BUILTINS, (_, name, id) => `${name}=__lazyRequire(${JSON.stringify(id.startsWith('@') || id.includes('-') ? id : `node:${id.replace(/^node:/, '')}`)})`);
+  return lazy === text ? text : prepend(lazy, LAZY_REQUIRE);
 };
 
 /** A code-cached bundle's import() calls go through the loader's `__wsImport` (cached-bundle.ts). */
 const DYNAMIC_IMPORT = 'var __dynamicImport=typeof __wsImport=="function"?__wsImport:(specifier)=>import(specifier);';
-const withImportsThroughLoader = (text) =>
-  text.replace(/\bimport\("/g, '__dynamicImport("').replace(/^"use strict";/, `"use strict";${DYNAMIC_IMPORT}`);
+const withImportsThroughLoader = (text) => prepend(text.replace(/\bimport\("/g, '__dynamicImport("'), DYNAMIC_IMPORT);
 
-for (const [tool, entry] of Object.entries(quickPaths)) {
+/** Definitions put first in a bundle, after its "use strict" if it has one. */
+const prepend = (text, definitions) =>
+  (text.startsWith('"use strict";') ? `"use strict";${definitions}${text.slice(13)}` : `${definitions}${text}`);
+
+const entries = [
+  ...Object.entries(quickPaths).map(([name, entry]) => ({ name, entryPoints: [join(root, entry)] })),
+  ...bundledTools.map((tool) => ({
+    name: tool,
+    stdin: {
+      contents: `import { runBundledTool } from './src/tools/entry.ts';\n` +
+        `import { main } from './src/tools/${tool}/cli.ts';\n` +
+        `export const runToolProcess = (argv) => runBundledTool(${JSON.stringify(tool)}, main, argv);\n`,
+      resolveDir: root,
+      sourcefile: `${tool}-process.ts`,
+      loader: 'ts',
+    },
+  })),
+];
+
+for (const { name: tool, ...entry } of entries) {
   const result = await build({
-    entryPoints: [join(root, entry)],
+    ...entry,
     outfile: join(outDir, `${tool}.cjs`),
     write: false,
     bundle: true,
@@ -88,7 +117,7 @@ for (const [tool, entry] of Object.entries(quickPaths)) {
     target: 'node20',
     // Only node: built-ins may stay outside; anything else would be a slow path in disguise.
     // (Some dependencies name built-ins without the prefix.)
-    external: ['node:*', 'tty', 'os', 'process', 'util', 'events', 'child_process', 'readline', 'fs', 'path'],
+    external: ['node:*', 'tty', 'os', 'process', 'util', 'events', 'child_process', 'readline', 'fs', 'path', ...NATIVE_PACKAGES],
     plugins: [dynamicImportsFromDist],
     // Fewer bytes to read and parse at every start; names stay, for readable stack traces.
     minifyWhitespace: true,
@@ -100,16 +129,26 @@ for (const [tool, entry] of Object.entries(quickPaths)) {
   });
   mkdirSync(outDir, { recursive: true });
   for (const file of result.outputFiles) {
-    const text = withLazyBuiltins(file.text);
+    // ES module code is strict; esbuild says so only for a file entry, not for stdin's.
+    const strict = file.text.startsWith('"use strict";') ? file.text : `"use strict";${file.text}`;
+    const text = withLazyBuiltins(strict);
     writeFileSync(file.path, codeCached.includes(tool) ? withImportsThroughLoader(text) : text);
   }
 }
 
-// The code caches, written by the Node that runs the tools (V8 rejects another's).
+/** The Node flags of a shim's shebang (`#!/usr/bin/env -S node --flag ...`). */
+const shebangFlags = (tool) => {
+  const first = readFileSync(join(root, 'bin', tool), 'utf8').split('\n')[0] ?? '';
+  return first.startsWith('#!/usr/bin/env -S node ') ? first.slice('#!/usr/bin/env -S node '.length).trim().split(/\s+/) : [];
+};
+
+// The code caches, written by the Node that runs the tools (V8 rejects another's), once with
+// no flags (`node bin/x`) and once with the shim's own when its shebang has some.
 for (const tool of codeCached) {
   const loader = join(outDir, 'cached-bundle.cjs');
-  execFileSync(process.execPath, ['-e', `require(${JSON.stringify(loader)}).writeCodeCache(${JSON.stringify(join(outDir, `${tool}.cjs`))})`], {
-    stdio: 'inherit',
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
+  const flagSets = [[], shebangFlags(tool)].filter((flags, i) => i === 0 || flags.length > 0);
+  for (const flags of flagSets) {
+    const call = `require(${JSON.stringify(loader)}).writeCodeCache(${JSON.stringify(join(outDir, `${tool}.cjs`))}, ${JSON.stringify(flags)})`;
+    execFileSync(process.execPath, [...flags, '-e', call], { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
+  }
 }

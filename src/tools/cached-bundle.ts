@@ -20,7 +20,12 @@ type ModuleFunction = (
   wsImport: (specifier: string) => Promise<unknown>,
 ) => void;
 
-export const cacheFileOf = (file: string): string => `${file}.v8cache`;
+/**
+ * V8 accepts a cache only under the flags it was made with, so each set of Node flags has
+ * its own: none (`node bin/x`), or a shim's shebang flags (bin/basebackup's GC settings).
+ */
+export const cacheFileOf = (file: string, nodeFlags: readonly string[] = process.execArgv): string =>
+  nodeFlags.length === 0 ? `${file}.v8cache` : `${file}.${nodeFlags.join(' ').replace(/[^A-Za-z0-9=.-]+/g, '_')}.v8cache`;
 
 /** The bundle compiled as a module function, from `cachedData` if given (and accepted). */
 export const compileBundle = (file: string, cachedData?: Buffer): Script =>
@@ -48,11 +53,14 @@ export const requireCached = (file: string): unknown => {
   return evaluate(compileBundle(file, cachedData), file);
 };
 
-/** Build step: evaluates the bundle's top level once and writes the code V8 compiled for it. */
-export const writeCodeCache = (file: string): void => {
+/**
+ * Build step, run by a Node started with `nodeFlags`: evaluates the bundle's top level once
+ * and writes the code V8 compiled for it.
+ */
+export const writeCodeCache = (file: string, nodeFlags: readonly string[] = []): void => {
   const script = compileBundle(file);
   evaluate(script, file);
-  const tmp = `${cacheFileOf(file)}.tmp`;
-  writeFileSync(tmp, script.createCachedData());
-  renameSync(tmp, cacheFileOf(file));
+  const cache = cacheFileOf(file, nodeFlags);
+  writeFileSync(`${cache}.tmp`, script.createCachedData());
+  renameSync(`${cache}.tmp`, cache);
 };

@@ -32,6 +32,18 @@ export const runTool = (tool: string, argv: readonly string[], programName?: str
   return runToolMain(tool, argv, programName);
 };
 
+/**
+ * runTool for a tool bundled with its main (dist/quick/<tool>.cjs, which bin/<tool> loads):
+ * the same answers, without the loader.
+ */
+export const runBundledTool = (tool: string, main: ToolMain, argv: readonly string[]): Promise<never> => {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`${invokedName(process.argv[1]) ?? tool} (warmstandby) ${VERSION}\n`);
+    return exitAfterFlush(0, [process.stdout]);
+  }
+  return runMain(async () => main, argv);
+};
+
 const runToolMain = (tool: string, argv: readonly string[], programName?: string): Promise<never> =>
   runMain(async () => {
     const load = toolLoaders[tool];
