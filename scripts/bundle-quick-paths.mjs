@@ -31,6 +31,9 @@ const quickPaths = {
   replstatus: 'src/tools/replstatus/process-main.ts',
   // Loads a bundle from V8's code cache (bin/replstatus): see src/tools/cached-bundle.ts.
   'cached-bundle': 'src/tools/cached-bundle.ts',
+  // The hooks' whole tools, loaded by their routes when no quick answer applies.
+  'archivewal-full': 'src/tools/archivewal/full-process.ts',
+  'restorewal-full': 'src/tools/restorewal/full-process.ts',
 };
 
 /**
@@ -40,7 +43,7 @@ const quickPaths = {
 const bundledTools = ['archivecleanup', 'basebackup', 'live-restore', 'promote', 'receivewal'];
 
 /** Bundles loaded through cached-bundle.cjs: large enough that compiling them is a cost. */
-const codeCached = ['replstatus', ...bundledTools];
+const codeCached = ['replstatus', 'archivewal-full', 'restorewal-full', ...bundledTools];
 const outDir = join(root, 'dist', 'quick');
 
 /** `import('./x.js')` in src/a/b.ts becomes `import('../a/x.js')`: dist/a/x.js, from dist/quick. */
@@ -146,7 +149,7 @@ const shebangFlags = (tool) => {
 // no flags (`node bin/x`) and once with the shim's own when its shebang has some.
 for (const tool of codeCached) {
   const loader = join(outDir, 'cached-bundle.cjs');
-  const flagSets = [[], shebangFlags(tool)].filter((flags, i) => i === 0 || flags.length > 0);
+  const flagSets = [[], shebangFlags(tool.replace(/-full$/, ''))].filter((flags, i) => i === 0 || flags.length > 0);
   for (const flags of flagSets) {
     const call = `require(${JSON.stringify(loader)}).writeCodeCache(${JSON.stringify(join(outDir, `${tool}.cjs`))}, ${JSON.stringify(flags)})`;
     execFileSync(process.execPath, [...flags, '-e', call], { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });

@@ -15,16 +15,21 @@ export const main: ToolMain = async (argv, io) => {
   return outcome === 'done' ? 0 : continueAfterPlainPush(outcome, argv, io);
 };
 
+/** What follows the quick route here: the full CLI, loaded only now. */
+export const continueAfterPlainPush = async (
+  outcome: PlainPushOutcome | undefined,
+  argv: readonly string[],
+  io: ToolIO,
+): Promise<number> => continueWith(await import('./cli-full.js'), outcome, argv, io);
+
 /**
  * What follows the quick route, here or in bin/archivewal's (which passes its outcome on, so
  * the job never runs twice): a report for an identical file or an error, commander for any
  * other argument list.
  */
-export const continueAfterPlainPush = async (
+export const continueWith = (
+  full: typeof import('./cli-full.js'),
   outcome: PlainPushOutcome | undefined,
   argv: readonly string[],
   io: ToolIO,
-): Promise<number> => {
-  const full = await import('./cli-full.js');
-  return outcome === undefined ? full.mainWithOptions(argv, io) : full.reportOutcome(io, outcome);
-};
+): Promise<number> => (outcome === undefined ? full.mainWithOptions(argv, io) : full.reportOutcome(io, outcome));

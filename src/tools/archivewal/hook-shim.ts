@@ -1,11 +1,12 @@
+import { join } from 'node:path';
 import * as acknowledged from './acknowledged.js';
 import { type ArchiveQuickPaths, quickArchiveRoute } from './quick-route.js';
 
 // This module runs only bundled, as dist/quick/archivewal-hook.cjs (scripts/bundle-quick-
 // paths.mjs), from bin/archivewal: CommonJS, so the usual answer never starts Node's ES
 // module loader. --async's answer for an acknowledged file (one stat) is bundled in; the
-// plain push is a sibling bundle, required only when the route reaches it; the full tool is
-// dist/'s.
+// plain push is a sibling bundle, required only when the route reaches it, and so is the whole
+// tool, from V8's code cache.
 const bundled: ArchiveQuickPaths = {
   acknowledged: () => acknowledged,
   plainPush: () => require('./archivewal.cjs'),
@@ -15,9 +16,7 @@ const bundled: ArchiveQuickPaths = {
 export const runArchiveHook = async (argv: readonly string[]): Promise<void> => {
   const outcome = await quickArchiveRoute(argv, process.cwd(), process.env, bundled);
   if (outcome === 'done') return;
-  const { runMain } = await import('../entry.js');
-  await runMain(async () => {
-    const { continueAfterPlainPush } = await import('./cli.js');
-    return (args, io) => continueAfterPlainPush(outcome, args, io);
-  }, argv);
+  const loader = require('./cached-bundle.cjs') as typeof import('../cached-bundle.js');
+  const full = loader.requireCached(join(__dirname, 'archivewal-full.cjs')) as typeof import('./full-process.js');
+  await full.runFullTool(outcome, argv);
 };

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { isatty } from 'node:tty';
 import * as quickAnswer from './quick-answer.js';
 import { quickRestoreAnswer, type RestoreQuickPaths } from './quick-route.js';
@@ -6,7 +7,7 @@ import { quickRestoreAnswer, type RestoreQuickPaths } from './quick-route.js';
 // paths.mjs), from bin/restorewal: CommonJS, so the quickest answers never start Node's ES
 // module loader. The most frequent one, "not in the archive" from a directory, is bundled in;
 // the others are sibling bundles, required only when the route reaches them (the S3 client
-// loads for s3:// archives only); the full tool is dist/'s.
+// loads for s3:// archives only), and so is the whole tool, from V8's code cache.
 const bundled: RestoreQuickPaths = {
   spool: () => require('./restorewal-spool.cjs'),
   directory: () => quickAnswer,
@@ -20,7 +21,7 @@ export const runRestoreHook = async (argv: readonly string[]): Promise<void> => 
     process.exitCode = quick;
     return;
   }
-  // Straight to the options parser: the quick answers have been tried already.
-  const { runMain } = await import('../entry.js');
-  await runMain(() => import('./cli-full.js').then(({ mainWithOptions }) => mainWithOptions), argv);
+  const loader = require('./cached-bundle.cjs') as typeof import('../cached-bundle.js');
+  const full = loader.requireCached(join(__dirname, 'restorewal-full.cjs')) as typeof import('./full-process.js');
+  await full.runFullTool(argv);
 };

@@ -22,25 +22,34 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const shim = (tool: string, args: string[]): Promise<ShimOutcome> => runShim(tool, args, { cwd: work });
 
 /** The bundles that hold a whole tool, loaded by its shim through cached-bundle.cjs. */
-const WHOLE_TOOLS = ['archivecleanup.cjs', 'basebackup.cjs', 'live-restore.cjs', 'promote.cjs', 'receivewal.cjs', 'replstatus.cjs'];
+const WHOLE_TOOLS = [
+  'archivecleanup.cjs', 'archivewal-full.cjs', 'basebackup.cjs', 'live-restore.cjs', 'promote.cjs', 'receivewal.cjs', 'replstatus.cjs',
+  'restorewal-full.cjs',
+];
 
 describe('dist/quick bundles', () => {
   it('exist for archivewal, restorewal and replstatus, and require only Node built-ins and each other', () => {
     const files = readdirSync(quickDir).filter((file) => file.endsWith('.cjs')).sort();
     expect(files).toEqual([
-      'archivecleanup.cjs', 'archivewal-hook.cjs', 'archivewal.cjs', 'basebackup.cjs', 'cached-bundle.cjs', 'live-restore.cjs',
-      'promote.cjs', 'receivewal.cjs', 'replstatus.cjs', 'restorewal-hook.cjs', 'restorewal-object.cjs', 'restorewal-spool.cjs',
+      'archivecleanup.cjs', 'archivewal-full.cjs', 'archivewal-hook.cjs', 'archivewal.cjs', 'basebackup.cjs', 'cached-bundle.cjs',
+      'live-restore.cjs', 'promote.cjs', 'receivewal.cjs', 'replstatus.cjs', 'restorewal-full.cjs', 'restorewal-hook.cjs',
+      'restorewal-object.cjs', 'restorewal-spool.cjs',
     ]);
-    // The hook bundles (the bin shims' bodies) route to the others, and to nothing else.
-    const siblings = (file: string): string[] =>
-      file.endsWith('-hook.cjs') ? files.filter((other) => other !== file && other.startsWith(file.split('-')[0] ?? '')).map((other) => `./${other}`) : [];
+    // The hook bundles (the bin shims' bodies) route to their tool's other bundles (the whole
+    // tool through the code-cache loader), and to nothing else.
+    const siblings = (file: string): string[] => {
+      if (!file.endsWith('-hook.cjs')) return [];
+      const tool = file.split('-')[0] ?? '';
+      return files.filter((other) => other.startsWith(tool) && !other.endsWith('-hook.cjs') && !other.endsWith('-full.cjs'))
+        .concat('cached-bundle.cjs').map((other) => `./${other}`);
+    };
     for (const file of files) {
       const text = readFileSync(join(quickDir, file), 'utf8');
       const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]);
       expect(required.length).toBeGreaterThan(0);
       // aws4 (bundled into restorewal-object.cjs) asks for built-ins without the prefix.
       const outside = required.filter((name) => !name?.startsWith('node:') && !builtinModules.includes(name ?? ''));
-      expect(outside.sort(), file).toEqual(siblings(file).filter((other) => !other.includes('-hook')).sort());
+      expect(outside.sort(), file).toEqual(siblings(file).sort());
       // Small enough that parsing it costs next to nothing at every start. A whole tool
       // (commander, chalk, the protocol, the tool) is bounded to catch a dependency slipping
       // in eagerly (cli-table3, SASLprep's tables), a hook's answer to stay small.
@@ -67,7 +76,7 @@ describe('dist/quick bundles', () => {
     const file = join(quickDir, name);
     // Under no flags (this worker has vitest's own, which would name another cache).
     expect(compileBundle(file, readFileSync(cacheFileOf(file, []))).cachedDataRejected).toBe(false);
-    const flags = /^#!\/usr\/bin\/env -S node (.*)$/m.exec(readFileSync(join(REPO_ROOT, 'bin', name.replace(/\.cjs$/, '')), 'utf8'))?.[1];
+    const flags = /^#!\/usr\/bin\/env -S node (.*)$/m.exec(readFileSync(join(REPO_ROOT, 'bin', name.replace(/(-full)?\.cjs$/, '')), 'utf8'))?.[1];
     if (flags === undefined) return;
     const probe = join(work, 'cache-probe.cjs');
     writeFileSync(probe, `const { compileBundle, cacheFileOf } = require(${JSON.stringify(join(quickDir, 'cached-bundle.cjs'))});
