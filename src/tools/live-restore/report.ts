@@ -1,5 +1,5 @@
 import { formatTable } from '../../core/cli/table.js';
-import type { Output } from '../../core/cli/output.js';
+import { type Output, withoutControlChars } from '../../core/cli/output.js';
 import type { ChangeResult } from './change.js';
 import type { CheckResult } from './check.js';
 import type { ReloadResult } from './reload.js';
@@ -9,7 +9,8 @@ const onOff = (value: boolean | undefined | null): string => (value === true ? '
 
 export const printStatus = (out: Output, report: StatusReport, json: boolean): void => {
   if (json) out.json(report);
-  else out.print(formatTable(out, ['Field', 'Value'], statusRows(report)));
+  // Values come from the daemon and daemon.json: no terminal control sequence gets through.
+  else out.print(formatTable(out, ['Field', 'Value'], statusRows(report).map((row) => row.map(withoutControlChars))));
 };
 
 export const printChange = (out: Output, result: ChangeResult, json: boolean): void => {
@@ -64,7 +65,7 @@ export const printCheck = (out: Output, result: CheckResult, json: boolean): voi
     formatTable(
       out,
       ['Severity', 'Finding', 'Fix'],
-      result.findings.map((f) => [paint(f.severity), `${f.id}: ${f.message}`, f.fix]),
+      result.findings.map((f) => [paint(f.severity), withoutControlChars(`${f.id}: ${f.message}`), withoutControlChars(f.fix)]),
     ),
   );
 };
