@@ -27,8 +27,6 @@ const quickPaths = {
   'restorewal-object': 'src/tools/restorewal/quick-answer-object.ts',
   // restorewal --prefetch serving a prefetched segment: a rename and two small writes.
   'restorewal-spool': 'src/tools/restorewal/served-from-spool.ts',
-  // replstatus, whole: monitoring runs it every minute; one file loads faster than dist/'s graph.
-  replstatus: 'src/tools/replstatus/process-main.ts',
   // Loads a bundle from V8's code cache (bin/replstatus): see src/tools/cached-bundle.ts.
   'cached-bundle': 'src/tools/cached-bundle.ts',
   // The hooks' whole tools, loaded by their routes when no quick answer applies.
@@ -40,10 +38,10 @@ const quickPaths = {
  * Tools whose bin/ shim loads the whole tool from one bundle (entry: the tool's main with
  * entry.ts's runBundledTool), instead of dist/'s ES module graph: ~40 modules for --help.
  */
-const bundledTools = ['archivecleanup', 'basebackup', 'live-restore', 'promote', 'receivewal'];
+const bundledTools = ['archivecleanup', 'basebackup', 'live-restore', 'promote', 'receivewal', 'replstatus'];
 
 /** Bundles loaded through cached-bundle.cjs: large enough that compiling them is a cost. */
-const codeCached = ['replstatus', 'archivewal-full', 'restorewal-full', ...bundledTools];
+const codeCached = ['archivewal-full', 'restorewal-full', ...bundledTools];
 const outDir = join(root, 'dist', 'quick');
 
 /** `import('./x.js')` in src/a/b.ts becomes `import('../a/x.js')`: dist/a/x.js, from dist/quick. */

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
+import { answeredVersion } from './version-answer.js';
 
 // Loads a dist/quick bundle with V8's code cache, which Node 20's require() cannot use (Node
 // 22's module.enableCompileCache() does this for every module): compiling a 230 kB bundle
@@ -40,6 +41,15 @@ const evaluate = (script: Script, file: string): unknown => {
     import(specifier.startsWith('.') ? pathToFileURL(resolve(dirname(file), specifier)).href : specifier);
   (script.runInThisContext() as ModuleFunction)(module.exports, createRequire(file), module, file, dirname(file), wsImport);
   return module.exports;
+};
+
+/**
+ * A bin/ shim's body: `TOOL --version` answered before the bundle loads, else the tool,
+ * from its bundle (`runToolProcess`, see scripts/bundle-quick-paths.mjs).
+ */
+export const runCachedTool = (tool: string, file: string, argv: readonly string[]): void => {
+  if (answeredVersion(tool, argv)) return;
+  (requireCached(file) as { runToolProcess(argv: readonly string[]): unknown }).runToolProcess(argv);
 };
 
 /** `require(file)`, compiled from its code cache when there is a usable one. */

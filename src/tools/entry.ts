@@ -1,8 +1,8 @@
-import { basename } from 'node:path';
 import type { Writable } from 'node:stream';
 import { processIO } from '../core/cli/io.js';
 import { VERSION } from '../core/version.js';
 import { type ToolMain, toolLoaders, toolNames } from './registry.js';
+import { invokedName, versionLine } from './version-answer.js';
 
 /**
  * The C tools each warmstandby tool can stand in for: a link by that name reaches the tool
@@ -14,19 +14,15 @@ const dropInNames: Readonly<Record<string, string>> = {
   pg_archivecleanup: 'archivecleanup',
 };
 
-/** A script's or link's base name without a JavaScript extension: how the user called us. */
-export const invokedName = (path: string | undefined): string | undefined => {
-  if (path === undefined || path === '') return undefined;
-  return basename(path).replace(/\.(c?js|mjs)$/, '');
-};
 
 /**
  * Runs a tool by name: see runMain. `--version` alone is answered here, before the tool's
  * module graph loads (scripts and monitoring ask it often; it costs a bare Node start).
  */
 export const runTool = (tool: string, argv: readonly string[], programName?: string): Promise<never> => {
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V') && tool in toolLoaders) {
-    process.stdout.write(`${programName ?? invokedName(process.argv[1]) ?? tool} (warmstandby) ${VERSION}\n`);
+  const version = tool in toolLoaders ? versionLine(tool, argv, programName) : undefined;
+  if (version !== undefined) {
+    process.stdout.write(version);
     return exitAfterFlush(0, [process.stdout]);
   }
   return runToolMain(tool, argv, programName);
@@ -37,8 +33,9 @@ export const runTool = (tool: string, argv: readonly string[], programName?: str
  * the same answers, without the loader.
  */
 export const runBundledTool = (tool: string, main: ToolMain, argv: readonly string[]): Promise<never> => {
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    process.stdout.write(`${invokedName(process.argv[1]) ?? tool} (warmstandby) ${VERSION}\n`);
+  const version = versionLine(tool, argv);
+  if (version !== undefined) {
+    process.stdout.write(version);
     return exitAfterFlush(0, [process.stdout]);
   }
   return runMain(async () => main, argv);

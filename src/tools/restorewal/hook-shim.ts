@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { isatty } from 'node:tty';
+import { answeredVersion } from '../version-answer.js';
 import * as quickAnswer from './quick-answer.js';
 import { quickRestoreAnswer, type RestoreQuickPaths } from './quick-route.js';
 
@@ -16,6 +17,7 @@ const bundled: RestoreQuickPaths = {
 
 /** bin/restorewal's body: a quick answer, else the whole tool. */
 export const runRestoreHook = async (argv: readonly string[]): Promise<void> => {
+  if (answeredVersion('restorewal', argv)) return;
   const quick = await quickRestoreAnswer(argv, process.cwd(), process.env, isatty(2), bundled);
   if (quick !== undefined) {
     process.exitCode = quick;
