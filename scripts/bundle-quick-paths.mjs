@@ -8,6 +8,7 @@
 // module's compiled twin in dist/, so rarely needed code (codecs) still loads only when used.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -35,8 +36,9 @@ const quickPaths = {
 };
 
 /**
- * Tools whose bin/ shim loads the whole tool from one bundle (entry: the tool's main with
- * entry.ts's runBundledTool), instead of dist/'s ES module graph: ~40 modules for --help.
+ * Tools whose bin/ shim loads the whole tool from one bundle (entry: the tool's main run by
+ * entry.ts's runMain; cached-bundle.cjs answers --version before loading it), instead of
+ * dist/'s ES module graph: ~40 modules for --help.
  */
 const bundledTools = ['archivecleanup', 'basebackup', 'live-restore', 'promote', 'receivewal', 'replstatus'];
 
@@ -79,27 +81,24 @@ const LAZY_REQUIRE = 'var __lazyRequire=(id)=>{let loaded;const load=()=>loaded?
   'getOwnPropertyDescriptor:(_,key)=>{const found=Object.getOwnPropertyDescriptor(load(),key);' +
   'return found===undefined?undefined:{...found,configurable:true}}})};';
 
-const withLazyBuiltins = (text) => {
-  const lazy = text.replace(LAZY_BUILTINS, (_, name, id) => `${name}=__lazyRequire(${JSON.stringify(id.startsWith('@') || id.includes('-') ? id : `node:${id.replace(/^node:/, '')}`)})`);
-  return lazy === text ? text : prepend(lazy, LAZY_REQUIRE);
+/** The bundle's code with lazy requires, and the definitions it then needs. */
+const withLazyBuiltins = (code) => {
+  const lazy = code.replace(LAZY_BUILTINS, (_, name, id) => `${name}=__lazyRequire(${JSON.stringify(isBuiltin(id) ? `node:${id.replace(/^node:/, '')}` : id)})`);
+  return { code: lazy, definitions: lazy === code ? '' : LAZY_REQUIRE };
 };
 
 /** A code-cached bundle's import() calls go through the loader's `__wsImport` (cached-bundle.ts). */
 const DYNAMIC_IMPORT = 'var __dynamicImport=typeof __wsImport=="function"?__wsImport:(specifier)=>import(specifier);';
-const withImportsThroughLoader = (text) => prepend(text.replace(/\bimport\("/g, '__dynamicImport("'), DYNAMIC_IMPORT);
-
-/** Definitions put first in a bundle, after its "use strict" if it has one. */
-const prepend = (text, definitions) =>
-  (text.startsWith('"use strict";') ? `"use strict";${definitions}${text.slice(13)}` : `${definitions}${text}`);
+const withImportsThroughLoader = (code) => ({ code: code.replace(/\bimport\("/g, '__dynamicImport("'), definitions: DYNAMIC_IMPORT });
 
 const entries = [
   ...Object.entries(quickPaths).map(([name, entry]) => ({ name, entryPoints: [join(root, entry)] })),
   ...bundledTools.map((tool) => ({
     name: tool,
     stdin: {
-      contents: `import { runBundledTool } from './src/tools/entry.ts';\n` +
+      contents: `import { runMain } from './src/tools/entry.ts';\n` +
         `import { main } from './src/tools/${tool}/cli.ts';\n` +
-        `export const runToolProcess = (argv) => runBundledTool(${JSON.stringify(tool)}, main, argv);\n`,
+        'export const runToolProcess = (argv) => runMain(async () => main, argv);\n',
       resolveDir: root,
       sourcefile: `${tool}-process.ts`,
       loader: 'ts',
@@ -130,10 +129,10 @@ for (const { name: tool, ...entry } of entries) {
   });
   mkdirSync(outDir, { recursive: true });
   for (const file of result.outputFiles) {
+    const lazy = withLazyBuiltins(file.text.replace(/^"use strict";/, ''));
+    const routed = codeCached.includes(tool) ? withImportsThroughLoader(lazy.code) : { code: lazy.code, definitions: '' };
     // ES module code is strict; esbuild says so only for a file entry, not for stdin's.
-    const strict = file.text.startsWith('"use strict";') ? file.text : `"use strict";${file.text}`;
-    const text = withLazyBuiltins(strict);
-    writeFileSync(file.path, codeCached.includes(tool) ? withImportsThroughLoader(text) : text);
+    writeFileSync(file.path, `"use strict";${routed.definitions}${lazy.definitions}${routed.code}`);
   }
 }
 

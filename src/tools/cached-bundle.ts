@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { answeredVersion } from './version-answer.js';
@@ -47,10 +47,13 @@ const evaluate = (script: Script, file: string): unknown => {
  * A bin/ shim's body: `TOOL --version` answered before the bundle loads, else the tool,
  * from its bundle (`runToolProcess`, see scripts/bundle-quick-paths.mjs).
  */
-export const runCachedTool = (tool: string, file: string, argv: readonly string[]): void => {
+export const runCachedTool = (tool: string, argv: readonly string[]): void => {
   if (answeredVersion(tool, argv)) return;
-  (requireCached(file) as { runToolProcess(argv: readonly string[]): unknown }).runToolProcess(argv);
+  (requireBundle(tool) as { runToolProcess(argv: readonly string[]): unknown }).runToolProcess(argv);
 };
+
+/** dist/quick/NAME.cjs, from its code cache: this loader runs bundled beside it, in dist/quick. */
+export const requireBundle = (name: string): unknown => requireCached(join(__dirname, `${name}.cjs`));
 
 /** `require(file)`, compiled from its code cache when there is a usable one. */
 export const requireCached = (file: string): unknown => {

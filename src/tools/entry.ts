@@ -28,19 +28,6 @@ export const runTool = (tool: string, argv: readonly string[], programName?: str
   return runToolMain(tool, argv, programName);
 };
 
-/**
- * runTool for a tool bundled with its main (dist/quick/<tool>.cjs, which bin/<tool> loads):
- * the same answers, without the loader.
- */
-export const runBundledTool = (tool: string, main: ToolMain, argv: readonly string[]): Promise<never> => {
-  const version = versionLine(tool, argv);
-  if (version !== undefined) {
-    process.stdout.write(version);
-    return exitAfterFlush(0, [process.stdout]);
-  }
-  return runMain(async () => main, argv);
-};
-
 const runToolMain = (tool: string, argv: readonly string[], programName?: string): Promise<never> =>
   runMain(async () => {
     const load = toolLoaders[tool];

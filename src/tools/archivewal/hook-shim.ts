@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { answeredVersion } from '../version-answer.js';
 import * as acknowledged from './acknowledged.js';
 import { type ArchiveQuickPaths, quickArchiveRoute } from './quick-route.js';
@@ -19,6 +18,6 @@ export const runArchiveHook = async (argv: readonly string[]): Promise<void> => 
   const outcome = await quickArchiveRoute(argv, process.cwd(), process.env, bundled);
   if (outcome === 'done') return;
   const loader = require('./cached-bundle.cjs') as typeof import('../cached-bundle.js');
-  const full = loader.requireCached(join(__dirname, 'archivewal-full.cjs')) as typeof import('./full-process.js');
+  const full = loader.requireBundle('archivewal-full') as typeof import('./full-process.js');
   await full.runFullTool(outcome, argv);
 };

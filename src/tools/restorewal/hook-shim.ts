@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { isatty } from 'node:tty';
 import { answeredVersion } from '../version-answer.js';
 import * as quickAnswer from './quick-answer.js';
@@ -24,6 +23,6 @@ export const runRestoreHook = async (argv: readonly string[]): Promise<void> => 
     return;
   }
   const loader = require('./cached-bundle.cjs') as typeof import('../cached-bundle.js');
-  const full = loader.requireCached(join(__dirname, 'restorewal-full.cjs')) as typeof import('./full-process.js');
+  const full = loader.requireBundle('restorewal-full') as typeof import('./full-process.js');
   await full.runFullTool(argv);
 };

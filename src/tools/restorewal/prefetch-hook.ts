@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isObjectStoreUrl } from '../../core/archive/object-store-url.js';
 import { runningWorker, writeAtomically } from '../../core/archive/spool.js';
+import type { JobDeps } from '../../core/cli/io.js';
 import { startDetached } from '../../core/cli/start-detached.js';
 import { fsyncDirectory } from '../../core/fs/sync.js';
 import { asIoError } from './fetch-verified.js';
@@ -9,7 +10,6 @@ import { parseRequestedFile } from './request.js';
 import { moveOutOfSpool } from './served-from-spool.js';
 import { WANTED_FILE } from './wanted-file.js';
 import { type RestoreWalOptions, type RestoreWalResult, runRestoreWal } from './run.js';
-import type { JobDeps } from '../../core/cli/io.js';
 
 export interface PrefetchHookOptions extends RestoreWalOptions {
   readonly spool: string;

@@ -2,6 +2,7 @@ import { rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ArchiveStore } from '../../core/archive/archive-store.js';
 import { openArchive } from '../../core/archive/open-archive.js';
+import type { JobDeps } from '../../core/cli/io.js';
 import { WarmstandbyError } from '../../core/errors.js';
 import { writeTempFile } from '../../core/fs/durable.js';
 import { withFsError } from '../../core/fs/fs-error.js';
@@ -11,7 +12,6 @@ import type { WalFileName } from '../../core/wal/wal-file-kind.js';
 import { asIoError, fetchVerified } from './fetch-verified.js';
 import { OBJECT_RETRY_BUDGET_MS } from './quick-answer-object.js';
 import { parseRequestedFile } from './request.js';
-import type { JobDeps } from '../../core/cli/io.js';
 
 export { NotInArchiveError } from './fetch-verified.js';
 
