@@ -9,6 +9,7 @@ export interface BenchServer {
   readonly host: string;
   readonly port: number;
   readonly walDir: string;
+  readonly dataDir: string;
   sql(q: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -45,5 +46,5 @@ export const startBenchServer = async (prefix: string, extraConf = ''): Promise<
     await runProcess(pg.pgCtl, ['-D', data, '-m', 'immediate', 'stop'], { asServerUser: true });
     await rm(base, { recursive: true, force: true });
   };
-  return { host: base, port, walDir: join(data, 'pg_wal'), sql, stop };
+  return { host: base, port, walDir: join(data, 'pg_wal'), dataDir: data, sql, stop };
 };

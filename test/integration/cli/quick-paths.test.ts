@@ -1,11 +1,12 @@
 import { builtinModules } from 'node:module';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { segmentFileName } from '../../../src/core/wal/segment-name.js';
+import { acknowledgedInSpool } from '../../../src/tools/archivewal/acknowledged.js';
 import { cacheFileOf, compileBundle } from '../../../src/tools/cached-bundle.js';
 import { makeSegment } from '../../unit/tools/archive-hooks/wal-fixtures.js';
 import { REPO_ROOT, runShim, type ShimOutcome } from './run-shim.js';
@@ -139,5 +140,54 @@ describe('the shims answer as the tools do', () => {
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toMatch(/^archivewal: error: Cannot archive "notwal"/);
     expect(readdirSync(archive)).toEqual(before);
+  });
+});
+
+// bin/archivewal is read by sh first: for a segment the --async pusher acknowledged, sh
+// answers with one stat and never starts Node; anything else is exec'd to Node unchanged.
+// `node` here is a stand-in on PATH that records its start and exits 42, so each case shows
+// which of the two answered. sh may only answer where the tool's own test would.
+describe('bin/archivewal: sh answers an acknowledged --async segment without Node', () => {
+  const name = segmentFileName(1, 0x4Bn, 16 * 1024 * 1024); // letters too: the case test needs them
+  const dir = join(work, 'ack');
+  const fakeNode = join(dir, 'fake-bin');
+  const env = (): NodeJS.ProcessEnv => ({ ...process.env, PATH: `${fakeNode}:${process.env['PATH'] ?? ''}` });
+  const setUp = (): void => {
+    mkdirSync(join(dir, 'spool', `${name.slice(0, 23)}9.ok`), { recursive: true }); // a directory, not an acknowledgement
+    mkdirSync(fakeNode, { recursive: true });
+    writeFileSync(join(fakeNode, 'node'), '#!/bin/sh\nexit 42\n', { mode: 0o755 });
+    for (const ok of [name, `${name}.partial`, name.toLowerCase()]) writeFileSync(join(dir, 'spool', `${ok}.ok`), '');
+  };
+  const archive = join(dir, 'archive');
+  const cases: Array<[string, 'sh' | 'node', string[]]> = [
+    ['the documented form', 'sh', ['--async', '--spool', 'spool', `pg_wal/${name}`, archive]],
+    ['with the pusher\'s options', 'sh', ['--async', '--spool=spool', '--jobs', '4', '-Z', 'lz4', '--idle-exit=2', '--timeout', '60', `pg_wal/${name}`, archive]],
+    ['options in another order, an absolute spool', 'sh', ['--spool', join(dir, 'spool'), '-j', '2', '--async', name, archive]],
+    ['no acknowledgement', 'node', ['--async', '--spool', 'spool', `pg_wal/${name.slice(0, 23)}7`, archive]],
+    ['an acknowledgement that is a directory', 'node', ['--async', '--spool', 'spool', `pg_wal/${name.slice(0, 23)}9`, archive]],
+    ['no --async', 'node', ['--spool', 'spool', `pg_wal/${name}`, archive]],
+    ['an empty spool', 'node', ['--async', '--spool=', `pg_wal/${name}`, archive]],
+    ['an option sh does not know', 'node', ['--async', '--spool', 'spool', '--verbose', `pg_wal/${name}`, archive]],
+    ['a third operand', 'node', ['--async', '--spool', 'spool', `pg_wal/${name}`, archive, 'x']],
+    ['one operand', 'node', ['--async', '--spool', 'spool', `pg_wal/${name}`]],
+    ['a .partial name (the tool answers those)', 'node', ['--async', '--spool', 'spool', `pg_wal/${name}.partial`, archive]],
+    ['lower-case hex', 'node', ['--async', '--spool', 'spool', `pg_wal/${name.toLowerCase()}`, archive]],
+    ['a name ending in a slash', 'node', ['--async', '--spool', 'spool', `pg_wal/${name}/`, archive]],
+    ['--version', 'node', ['--version']],
+  ];
+
+  it.each(cases)('%s: answered by %s', async (_what, who, args) => {
+    setUp();
+    const outcome = await runShim('archivewal', args, { cwd: dir, env: env() });
+    expect(outcome.code).toBe(who === 'sh' ? 0 : 42);
+    expect(outcome.stdout + outcome.stderr).toBe('');
+    // Where sh answers, the tool's own quick test acknowledges the same segment.
+    if (who === 'sh') expect(acknowledgedInSpool(args, dir)).toBe(name);
+  });
+
+  it('is still a CommonJS file to Node (`node bin/archivewal`)', () => {
+    const result = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'archivewal'), '--version'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^archivewal \(warmstandby\) /);
   });
 });
