@@ -7,7 +7,7 @@
 // ~25 ms (docs/dev/performance.md). A dynamic import() inside stays a dynamic import of the
 // module's compiled twin in dist/, so rarely needed code (codecs) still loads only when used.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,4 +151,16 @@ for (const tool of codeCached) {
     const call = `require(${JSON.stringify(loader)}).writeCodeCache(${JSON.stringify(join(outDir, `${tool}.cjs`))}, ${JSON.stringify(flags)})`;
     execFileSync(process.execPath, [...flags, '-e', call], { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
   }
+}
+
+// Each tool's --help, rendered by the tool itself through its shim (its bundles exist by now),
+// which then prints it without loading the tool (src/tools/help-answer.ts). The last build's
+// file goes first, so the text is this build's; the environment is bare (no PG* defaults, no
+// TTY, no colour), though no help text depends on it (test/integration/cli/quick-paths.test.ts).
+for (const tool of readdirSync(join(root, 'bin')).filter((name) => !['package.json', 'warmstandby'].includes(name))) {
+  const file = join(outDir, `${tool}.help`);
+  rmSync(file, { force: true });
+  const text = execFileSync(process.execPath, [join(root, 'bin', tool), '--help'], { env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
 }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
+import { answeredHelp } from './help-answer.js';
 import { answeredVersion } from './version-answer.js';
 
 // Loads a dist/quick bundle with V8's code cache, which Node 20's require() cannot use (Node
@@ -44,11 +45,11 @@ const evaluate = (script: Script, file: string): unknown => {
 };
 
 /**
- * A bin/ shim's body: `TOOL --version` answered before the bundle loads, else the tool,
+ * A bin/ shim's body: `TOOL --version` or `--help` answered before the bundle loads, else the tool,
  * from its bundle (`runToolProcess`, see scripts/bundle-quick-paths.mjs).
  */
 export const runCachedTool = (tool: string, argv: readonly string[]): void => {
-  if (answeredVersion(tool, argv)) return;
+  if (answeredVersion(tool, argv) || answeredHelp(tool, argv)) return;
   (requireBundle(tool) as { runToolProcess(argv: readonly string[]): unknown }).runToolProcess(argv);
 };
 

@@ -1,3 +1,4 @@
+import { answeredHelp } from '../help-answer.js';
 import { answeredVersion } from '../version-answer.js';
 import * as acknowledged from './acknowledged.js';
 import { type ArchiveQuickPaths, quickArchiveRoute } from './quick-route.js';
@@ -14,7 +15,7 @@ const bundled: ArchiveQuickPaths = {
 
 /** bin/archivewal's body: the quick route, else the whole tool with the route's outcome in hand. */
 export const runArchiveHook = async (argv: readonly string[]): Promise<void> => {
-  if (answeredVersion('archivewal', argv)) return;
+  if (answeredVersion('archivewal', argv) || answeredHelp('archivewal', argv)) return;
   const outcome = await quickArchiveRoute(argv, process.cwd(), process.env, bundled);
   if (outcome === 'done') return;
   const loader = require('./cached-bundle.cjs') as typeof import('../cached-bundle.js');

@@ -1,4 +1,5 @@
 import { isatty } from 'node:tty';
+import { answeredHelp } from '../help-answer.js';
 import { answeredVersion } from '../version-answer.js';
 import * as quickAnswer from './quick-answer.js';
 import { quickRestoreAnswer, type RestoreQuickPaths } from './quick-route.js';
@@ -16,7 +17,7 @@ const bundled: RestoreQuickPaths = {
 
 /** bin/restorewal's body: a quick answer, else the whole tool. */
 export const runRestoreHook = async (argv: readonly string[]): Promise<void> => {
-  if (answeredVersion('restorewal', argv)) return;
+  if (answeredVersion('restorewal', argv) || answeredHelp('restorewal', argv)) return;
   const quick = await quickRestoreAnswer(argv, process.cwd(), process.env, isatty(2), bundled);
   if (quick !== undefined) {
     process.exitCode = quick;

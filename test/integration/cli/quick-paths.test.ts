@@ -191,3 +191,38 @@ describe('bin/archivewal: sh answers an acknowledged --async segment without Nod
     expect(result.stdout).toMatch(/^archivewal \(warmstandby\) /);
   });
 });
+
+// `TOOL --help` is printed from the text the build rendered with the tool's own parser
+// (dist/quick/TOOL.help, src/tools/help-answer.ts): it must be the text the tool renders
+// now, whatever the environment, and come without loading the tool.
+describe('--help from the rendered text', () => {
+  const tools = readdirSync(join(REPO_ROOT, 'bin')).filter((name) => !['package.json', 'warmstandby'].includes(name));
+  // PG* defaults, colour forced, another terminal width: none may change the text.
+  const otherEnv = { ...process.env, PGHOST: '/elsewhere', PGPORT: '6543', PGUSER: 'someone', FORCE_COLOR: '1', COLUMNS: '40' };
+
+  it.each(tools)('%s: the same text as the tool renders, for --help and -?', async (tool) => {
+    const live = await runShim('warmstandby', [tool, '--help'], { env: otherEnv });
+    expect(live.code).toBe(0);
+    expect(live.stdout).toMatch(new RegExp(`^Usage: ${tool} `, 'm'));
+    for (const flag of ['--help', '-?']) {
+      expect(await runShim(tool, [flag], { env: otherEnv })).toEqual(live);
+    }
+    expect(readFileSync(join(quickDir, `${tool}.help`), 'utf8')).toBe(live.stdout);
+  });
+
+  it.each(tools)('%s: answered by the shim alone (its tool\'s bundles absent)', async (tool) => {
+    // A copy of the shim with only the files its route reads first: no tool to load.
+    const copy = mkdtempSync(join(work, 'help-'));
+    mkdirSync(join(copy, 'bin'));
+    mkdirSync(join(copy, 'dist', 'quick'), { recursive: true });
+    for (const file of ['package.json', tool]) writeFileSync(join(copy, 'bin', file), readFileSync(join(REPO_ROOT, 'bin', file)), { mode: 0o755 });
+    for (const file of ['cached-bundle.cjs', `${tool}-hook.cjs`, `${tool}.help`].filter((f) => readdirSync(quickDir).includes(f))) {
+      writeFileSync(join(copy, 'dist', 'quick', file), readFileSync(join(quickDir, file)));
+    }
+    const help = await runShim(tool, ['--help'], { cwd: copy });
+    const shimmed = await run(join(copy, 'bin', tool), ['--help']);
+    expect(shimmed.stdout).toBe(help.stdout);
+    // Any other argument list needs the tool, which this copy does not have.
+    await expect(run(join(copy, 'bin', tool), ['--help', '--verbose'])).rejects.toThrow(/Cannot find module|no such file or directory/);
+  });
+});
