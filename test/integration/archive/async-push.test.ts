@@ -107,11 +107,17 @@ describeWithPg('archivewal --async', (major) => {
       }
     })();
     let killed = 0;
+    let spoolLost = false;
     for (let round = 0; killed < 20 && round < 400; round += 1) {
       await new Promise((resolve) => setTimeout(resolve, 150));
       checkAcknowledgements();
       if (stopPusher(spool)) killed += 1;
-      if (killed === 10) rmSync(spool, { recursive: true, force: true });
+      // Once, after the tenth kill: deleted again at every round, the spool would take the
+      // pid file of each new pusher with it before it could be seen (and killed).
+      if (killed === 10 && !spoolLost) {
+        rmSync(spool, { recursive: true, force: true });
+        spoolLost = true;
+      }
     }
     loading = false;
     await load;

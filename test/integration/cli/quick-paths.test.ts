@@ -1,6 +1,6 @@
 import { builtinModules } from 'node:module';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { segmentFileName } from '../../../src/core/wal/segment-name.js';
 import { acknowledgedInSpool } from '../../../src/tools/archivewal/acknowledged.js';
 import { cacheFileOf, compileBundle } from '../../../src/tools/cached-bundle.js';
+import { servedFromSpool } from '../../../src/tools/restorewal/served-from-spool.js';
 import { makeSegment } from '../../unit/tools/archive-hooks/wal-fixtures.js';
 import { REPO_ROOT, runShim, type ShimOutcome } from './run-shim.js';
 
@@ -224,5 +225,71 @@ describe('--help from the rendered text', () => {
     expect(shimmed.stdout).toBe(help.stdout);
     // Any other argument list needs the tool, which this copy does not have.
     await expect(run(join(copy, 'bin', tool), ['--help', '--verbose'])).rejects.toThrow(/Cannot find module|no such file or directory/);
+  });
+});
+
+// bin/restorewal is read by sh first: with --prefetch, a segment the running prefetcher holds
+// is served by sh (renamed to %p, directory synced, request recorded) as served-from-spool.ts
+// serves it; anything else is exec'd to Node unchanged. `node` here is a stand-in on PATH
+// that exits 42 without touching anything, so each case shows which of the two answered.
+describe('bin/restorewal: sh serves a prefetched segment without Node', () => {
+  const name = segmentFileName(1, 0x4Bn, 16 * 1024 * 1024);
+  const content = Buffer.alloc(64 * 1024, 7);
+  const fakeNode = join(work, 'fake-node-bin');
+  const env = (): NodeJS.ProcessEnv => ({ ...process.env, PATH: `${fakeNode}:${process.env['PATH'] ?? ''}` });
+  const deadPid = spawnSync('true').pid;
+  /** A standby's data directory with a spool holding `name`, its prefetcher `pid`. */
+  const fixture = (pid: number | undefined = process.pid): string => {
+    const dir = mkdtempSync(join(work, 'spool-'));
+    mkdirSync(join(dir, 'spool'));
+    mkdirSync(join(dir, 'pg_wal'));
+    mkdirSync(join(dir, 'pg_wal', 'adir'));
+    writeFileSync(join(dir, 'spool', name), content);
+    if (pid !== undefined) writeFileSync(join(dir, 'spool', 'prefetcher.pid'), `${pid}\n`);
+    mkdirSync(fakeNode, { recursive: true });
+    writeFileSync(join(fakeNode, 'node'), '#!/bin/sh\nexit 42\n', { mode: 0o755 });
+    return dir;
+  };
+  const served = ['--prefetch', '8', '--spool', 'spool', name, 'pg_wal/RECOVERYXLOG', '/archive'];
+  const cases: Array<[string, 'sh' | 'node', string[], ((dir: string) => void)?]> = [
+    ['the documented form', 'sh', served],
+    ['inline values and --idle-exit', 'sh', ['--prefetch=4', '--spool=spool', '--idle-exit', '30', name, 'pg_wal/RECOVERYXLOG', 's3://b/p']],
+    ['no --prefetch', 'node', ['--spool', 'spool', name, 'pg_wal/RECOVERYXLOG', '/archive']],
+    ['an option sh does not know', 'node', [...served.slice(0, 4), '--verbose', ...served.slice(4)]],
+    ['two operands', 'node', served.slice(0, -1)],
+    ['a history file', 'node', [...served.slice(0, 4), '00000002.history', 'pg_wal/RECOVERYHISTORY', '/archive']],
+    ['a segment the spool lacks', 'node', [...served.slice(0, 4), `${name.slice(0, 23)}C`, 'pg_wal/RECOVERYXLOG', '/archive']],
+    ['a target that is a directory', 'node', [...served.slice(0, 5), 'pg_wal/adir', '/archive']],
+    ['a target in no directory', 'node', [...served.slice(0, 5), 'pg_wal/none/RECOVERYXLOG', '/archive']],
+    ['no prefetcher running', 'node', served, (dir) => writeFileSync(join(dir, 'spool', 'prefetcher.pid'), `${deadPid}\n`)],
+    ['no pid file', 'node', served, (dir) => rmSync(join(dir, 'spool', 'prefetcher.pid'))],
+    ['a segment that is a link', 'node', served, (dir) => {
+      rmSync(join(dir, 'spool', name));
+      writeFileSync(join(dir, 'elsewhere'), content);
+      symlinkSync(join(dir, 'elsewhere'), join(dir, 'spool', name));
+    }],
+  ];
+
+  it.each(cases)('%s: answered by %s', async (_what, who, args, change) => {
+    const dir = fixture();
+    change?.(dir);
+    const before = readdirSync(join(dir, 'spool')).sort();
+    const outcome = await runShim('restorewal', args, { cwd: dir, env: env() });
+    expect(outcome.stdout + outcome.stderr).toBe('');
+    if (who === 'node') {
+      expect(outcome.code).toBe(42);
+      expect(readdirSync(join(dir, 'spool')).sort(), 'spool untouched').toEqual(before);
+      expect(readdirSync(join(dir, 'pg_wal')), 'nothing restored').toEqual(['adir']);
+      return;
+    }
+    expect(outcome.code).toBe(0);
+    const target = join(dir, args[args.length - 2] ?? '');
+    expect(readFileSync(target).equals(content)).toBe(true);
+    expect(readdirSync(join(dir, 'spool')).sort()).toEqual(['prefetcher.pid', 'wanted']);
+    expect(readFileSync(join(dir, 'spool', 'wanted'), 'utf8')).toBe(`${name} ${content.length}\n`);
+    // The tool's own quick path serves the same request the same way.
+    const twin = fixture();
+    expect(servedFromSpool(args, twin)).toBe(0);
+    expect(readFileSync(join(twin, 'spool', 'wanted'), 'utf8')).toBe(`${name} ${content.length}\n`);
   });
 });
