@@ -16,8 +16,8 @@ import { generateWal, switchWal, waitForReplay } from '../test/harness/pg/wal.js
 import { startBenchRgw } from './bench-rgw.js';
 import type { BenchRow } from './result.js';
 
-/** A hook as the server runs it: node + the bin shim. */
-const hook = (tool: string, args: string): string => `${process.execPath} ${join(REPO_ROOT, 'bin', tool)} ${args}`;
+/** A hook as the server runs it: the bin shim as a command (its #! line), as users name it. */
+const hook = (tool: string, args: string): string => `${join(REPO_ROOT, 'bin', tool)} ${args}`;
 
 const lastArchived = async (cluster: PgCluster): Promise<string> =>
   (await cluster.sql('SELECT coalesce(last_archived_wal, \'\') FROM pg_stat_archiver')).trim();
