@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { classifyIncoming } from '../../core/archive/incoming-file.js';
 import { openArchive } from '../../core/archive/open-archive.js';
+import { createWorkerPause } from '../../core/archive/worker-pause.js';
 import { type PublishOptions, publishWalFile } from '../../core/archive/publish-wal-file.js';
 import {
   acknowledge, ackPath, errorPath, holdsLock, isAcknowledged, recordError, releaseLock, removeQuietly, type SpoolWorkerOptions,
@@ -51,7 +52,7 @@ export async function runPusher(options: PusherOptions): Promise<'exited-idle' |
   const failures = new Map<string, Failure>();
   let idleSince = Date.now();
   // A finished push wakes the loop at once: a free job slot must not wait for the next poll.
-  let wake: (() => void) | undefined;
+  const pause = createWorkerPause(options.signal);
   const push = async (name: string): Promise<void> => {
     try {
       const result = await publishWalFile(store, join(options.walDir, name), classifyIncoming(name), options);
@@ -72,7 +73,7 @@ export async function runPusher(options: PusherOptions): Promise<'exited-idle' |
       options.log(`error: ${message}`);
     } finally {
       inFlight.delete(name);
-      wake?.();
+      pause.wake();
     }
   };
   try {
@@ -92,15 +93,7 @@ export async function runPusher(options: PusherOptions): Promise<'exited-idle' |
       const waiting = ready.some((name) => !isAcknowledged(options.spool, name));
       if (waiting || inFlight.size > 0) idleSince = now;
       else if (now - idleSince >= options.idleExitMs) return 'exited-idle';
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.pollMs ?? 100);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        options.signal?.addEventListener('abort', wake, { once: true });
-      });
-      wake = undefined;
+      await pause.wait(options.pollMs ?? 100);
     }
   } finally {
     while (inFlight.size > 0) await sleep(20);

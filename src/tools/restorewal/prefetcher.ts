@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messageOf } from '../../core/errors.js';
 import { openArchive } from '../../core/archive/open-archive.js';
+import { createWorkerPause } from '../../core/archive/worker-pause.js';
 import { holdsLock, releaseLock, removeQuietly, type SpoolWorkerOptions, takeLock } from '../../core/archive/spool.js';
 import { writeTempFile } from '../../core/fs/durable.js';
 import { tempPathFor } from '../../core/fs/temp-name.js';
@@ -45,6 +46,9 @@ export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited
   const retryAt = new Map<string, number>();
   let wanted = '';
   let lastRequest = Date.now();
+  // A finished fetch wakes the loop at once: the segment the server will ask for next must not
+  // wait for the next poll to be published into the spool.
+  const pause = createWorkerPause(options.signal);
   const fetch = async (name: string): Promise<void> => {
     try {
       const file = classifyWalFileName(name);
@@ -59,6 +63,7 @@ export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited
       if (!missing && options.signal?.aborted !== true) options.log(`error: ${messageOf(error)}`);
     } finally {
       inFlight.delete(name);
+      pause.wake();
     }
   };
   try {
@@ -90,7 +95,7 @@ export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited
           void fetch(name);
         }
       }
-      await sleep(POLL_MS, undefined, options.signal === undefined ? {} : { signal: options.signal }).catch(() => undefined);
+      await pause.wait(POLL_MS);
     }
   } finally {
     while (inFlight.size > 0) await sleep(20);
