@@ -1,16 +1,28 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { PgCluster } from '../../harness/pg/index.js';
 import { baseEnv, requireTool, runProcess, toolUnavailableReason, waitFor } from '../../harness/pg/index.js';
 import type { RunResult } from '../../harness/pg/index.js';
 
 export const root = join(import.meta.dirname, '..', '..', '..');
 
-/** The hooks as the server runs them: node + the bin shim (dist/ from npm run build). */
+/**
+ * The hooks as a DBA writes them: the bin shim run as a command (dist/ from npm run build), so
+ * what sh answers before Node starts (bin/archivewal, bin/restorewal) is what the server gets.
+ * The shims start `node` from PATH; the server's PATH gets the running Node's directory first
+ * when it would find another one (or none).
+ */
 export const hook = (tool: 'archivewal' | 'restorewal' | 'archivecleanup', args: string): string => {
   if (!existsSync(join(root, 'dist', 'tools', 'entry.js'))) throw new Error('dist/ is missing: run npm run build first');
-  return `${process.execPath} ${join(root, 'bin', tool)} ${args}`;
+  const command = `${join(root, 'bin', tool)} ${args}`;
+  return nodeOnServerPath() ? command : `PATH=${dirname(process.execPath)}:"$PATH" ${command}`;
+};
+
+/** Whether `node` on the servers' PATH (baseEnv) is the Node running the tests. */
+const nodeOnServerPath = (): boolean => {
+  const first = (baseEnv()['PATH'] ?? '').split(':').find((dir) => dir !== '' && existsSync(join(dir, 'node')));
+  return first !== undefined && realpathSync(join(first, 'node')) === realpathSync(process.execPath);
 };
 
 /** Runs a bin shim as the server user would (or as us), never throwing on failure. */
