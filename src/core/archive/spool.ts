@@ -11,6 +11,8 @@ import { tempPathFor } from '../fs/temp-name.js';
  *   NAME.ok          (push) the archive holds NAME durably (written only after the publish returned)
  *   NAME.error       (push) the last push of NAME failed: one line, printed by the hook to the server log
  *   NAME             (prefetch) a fetched, verified, decompressed segment, served by rename
+ *   NAME.fetching    (prefetch) NAME is being fetched: removed once NAME is in the spool or
+ *                    the fetch failed, so a hook that finds it waits instead of fetching again
  *   wanted           (prefetch) the segment the server asked for last, and the segment size
  *   pusher.pid, prefetcher.pid   the running worker's pid (link(2)-created, so one start wins)
  *
@@ -19,6 +21,7 @@ import { tempPathFor } from '../fs/temp-name.js';
  */
 export const ackPath = (spool: string, name: string): string => join(spool, `${name}.ok`);
 export const errorPath = (spool: string, name: string): string => join(spool, `${name}.error`);
+export const fetchingPath = (spool: string, name: string): string => join(spool, `${name}.fetching`);
 export type SpoolWorker = 'pusher' | 'prefetcher';
 
 /** What both background workers (archivewal's pusher, restorewal's prefetcher) are given. */

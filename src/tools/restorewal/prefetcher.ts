@@ -1,10 +1,12 @@
-import { readdirSync, readFileSync, renameSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messageOf } from '../../core/errors.js';
 import { openArchive } from '../../core/archive/open-archive.js';
 import { createWorkerPause } from '../../core/archive/worker-pause.js';
-import { holdsLock, releaseLock, removeQuietly, type SpoolWorkerOptions, takeLock } from '../../core/archive/spool.js';
+import {
+  fetchingPath, holdsLock, releaseLock, removeQuietly, type SpoolWorkerOptions, takeLock,
+} from '../../core/archive/spool.js';
 import { writeTempFile } from '../../core/fs/durable.js';
 import { tempPathFor } from '../../core/fs/temp-name.js';
 import { isSegmentFileName, parseSegmentFileName, segmentFileName } from '../../core/wal/segment-name.js';
@@ -39,7 +41,7 @@ export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited
   const { store, close } = await openArchive(options.archive, {
     cwd: options.cwd, env: options.env, s3ConfigFile: options.s3ConfigFile, signal: options.signal,
   });
-  for (const entry of readdirSync(spool)) if (entry.endsWith('.tmp')) removeQuietly(join(spool, entry));
+  removeLeftovers(spool);
   const inFlight = new Set<string>();
   // Fetched and fsynced under a temporary name, waiting for the loop to move them in.
   const ready = new Map<string, string>();
@@ -58,6 +60,7 @@ export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited
       await writeTempFile(tmp, content, { sync: true, mode: 0o600 });
       ready.set(name, tmp);
     } catch (error) {
+      removeQuietly(fetchingPath(spool, name));
       const missing = error instanceof NotInArchiveError;
       retryAt.set(name, Date.now() + (missing ? MISSING_RETRY_MS : ERROR_RETRY_MS));
       if (!missing && options.signal?.aborted !== true) options.log(`error: ${messageOf(error)}`);
@@ -92,6 +95,8 @@ export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited
           if (inFlight.size >= Math.min(options.count, MAX_PARALLEL)) break;
           if (present.has(name) || inFlight.has(name) || (retryAt.get(name) ?? 0) > now) continue;
           inFlight.add(name);
+          // Said before the fetch starts, so that a hook asking for it now waits for it.
+          writeFileSync(fetchingPath(spool, name), '');
           void fetch(name);
         }
       }
@@ -100,6 +105,7 @@ export async function runPrefetcher(options: PrefetcherOptions): Promise<'exited
   } finally {
     while (inFlight.size > 0) await sleep(20);
     for (const tmp of ready.values()) removeQuietly(tmp);
+    removeLeftovers(spool);
     close();
     releaseLock(spool, 'prefetcher');
   }
@@ -120,17 +126,25 @@ const publishReady = (
 ): void => {
   for (const [name, tmp] of ready) {
     ready.delete(name);
-    if (!window.has(name)) {
-      removeQuietly(tmp);
-      continue;
+    if (!window.has(name)) removeQuietly(tmp);
+    else {
+      try {
+        renameSync(tmp, join(spool, name));
+        log(`fetched "${name}"`);
+      } catch (error) {
+        removeQuietly(tmp);
+        failed(name, error);
+      }
     }
-    try {
-      renameSync(tmp, join(spool, name));
-      log(`fetched "${name}"`);
-    } catch (error) {
-      removeQuietly(tmp);
-      failed(name, error);
-    }
+    // Only now: a hook waiting for it must find the segment in place once this is gone.
+    removeQuietly(fetchingPath(spool, name));
+  }
+};
+
+/** Temporary files and fetching marks a prefetcher left (killed, or this one exiting). */
+const removeLeftovers = (spool: string): void => {
+  for (const entry of readdirSync(spool)) {
+    if (entry.endsWith('.tmp') || entry.endsWith('.fetching')) removeQuietly(join(spool, entry));
   }
 };
 

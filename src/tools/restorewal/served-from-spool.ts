@@ -1,6 +1,6 @@
-import { lstatSync, renameSync } from 'node:fs';
+import { existsSync, lstatSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { runningWorker, writeAtomically } from '../../core/archive/spool.js';
+import { fetchingPath, runningWorker, writeAtomically } from '../../core/archive/spool.js';
 import { fsyncDirectorySync } from '../../core/fs/sync.js';
 import { WANTED_FILE } from './wanted-file.js';
 
@@ -52,12 +52,38 @@ export const servedFromSpool = (argv: readonly string[], cwd: string): number | 
   return 0;
 };
 
+/** How long a hook waits for a segment the prefetcher is fetching before it fetches it itself. */
+const FETCHING_WAIT_MS = 10_000;
+const FETCHING_POLL_MS = 20;
+
 /**
- * Moves the prefetched `name` out of the spool to `target` by rename; its size, or undefined
- * when the spool has no such regular file (or it went meanwhile, or the spool is on another
- * file system: EXDEV). Other errors are thrown. The directory fsync is the caller's.
+ * Waits while the running prefetcher is fetching `name` (its NAME.fetching mark) and the
+ * segment is not in the spool yet: fetching it a second time would only compete with that
+ * fetch, and the prefetcher would then drop its copy. Synchronous (the quick path is), by
+ * Atomics.wait. Returns as soon as the segment is there, the mark has gone (the prefetcher
+ * removes it only after publishing the segment or failing), the prefetcher stopped, or after
+ * FETCHING_WAIT_MS. bin/restorewal's sh part waits the same way.
+ */
+export const waitWhileFetching = (spool: string, name: string): void => {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + FETCHING_WAIT_MS;
+  for (let poll = 0; Date.now() < deadline; poll += 1) {
+    // The mark first: gone, then a published segment is already in place.
+    const fetching = existsSync(fetchingPath(spool, name));
+    if (!fetching || existsSync(join(spool, name))) return;
+    if (poll % 10 === 0 && runningWorker(spool, 'prefetcher') === undefined) return;
+    Atomics.wait(pause, 0, 0, FETCHING_POLL_MS);
+  }
+};
+
+/**
+ * Moves the prefetched `name` out of the spool to `target` by rename, after waiting for it
+ * when the prefetcher is fetching it; its size, or undefined when the spool has no such
+ * regular file (or it went meanwhile, or the spool is on another file system: EXDEV). Other
+ * errors are thrown. The directory fsync is the caller's.
  */
 export const moveOutOfSpool = (spool: string, name: string, target: string): number | undefined => {
+  waitWhileFetching(spool, name);
   const cached = join(spool, name);
   const info = lstatSync(cached, { throwIfNoEntry: false });
   if (info === undefined || !info.isFile()) return undefined;

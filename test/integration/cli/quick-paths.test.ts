@@ -1,5 +1,5 @@
 import { builtinModules } from 'node:module';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -186,6 +186,38 @@ describe('bin/archivewal: sh answers an acknowledged --async segment without Nod
     if (who === 'sh') expect(acknowledgedInSpool(args, dir)).toBe(name);
   });
 
+  // Not acknowledged yet, but PostgreSQL marked it .ready and the pusher runs: sh waits for
+  // the pusher's answer as the tool does, and leaves every other outcome to Node.
+  const waits: Array<[string, 0 | 42, (spool: string, ready: string) => void, string[]?]> = [
+    ['acknowledged while sh waits', 0, (spool) => setTimeout(() => writeFileSync(join(spool, `${name}.ok`), ''), 300)],
+    ['an error recorded while sh waits', 42, (spool) => setTimeout(() => writeFileSync(join(spool, `${name}.error`), 'refused\n'), 300)],
+    ['an error recorded before', 42, (spool) => writeFileSync(join(spool, `${name}.error`), 'refused\n')],
+    ['never acknowledged', 42, () => undefined],
+    ['--timeout given (Node keeps it exactly)', 42, (spool) => setTimeout(() => writeFileSync(join(spool, `${name}.ok`), ''), 300), ['--timeout', '30']],
+    ['not marked .ready', 42, (spool, ready) => {
+      rmSync(ready);
+      setTimeout(() => writeFileSync(join(spool, `${name}.ok`), ''), 300);
+    }],
+    ['no pusher running', 42, (spool) => {
+      writeFileSync(join(spool, 'pusher.pid'), `${spawnSync('true').pid}\n`);
+      setTimeout(() => writeFileSync(join(spool, `${name}.ok`), ''), 300);
+    }],
+  ];
+  it.each(waits)('not acknowledged yet, %s: exit %s', async (_what, code, change, extra = []) => {
+    const base = mkdtempSync(join(work, 'wait-'));
+    const spool = join(base, 'spool');
+    mkdirSync(spool);
+    mkdirSync(join(base, 'pg_wal', 'archive_status'), { recursive: true });
+    const ready = join(base, 'pg_wal', 'archive_status', `${name}.ready`);
+    writeFileSync(ready, '');
+    writeFileSync(join(spool, 'pusher.pid'), `${process.pid}\n`); // a live process stands for the pusher
+    setUp();
+    change(spool, ready);
+    const outcome = await runShim('archivewal', ['--async', '--spool', 'spool', ...extra, `pg_wal/${name}`, archive], { cwd: base, env: env() });
+    expect(outcome.code).toBe(code);
+    expect(outcome.stdout + outcome.stderr).toBe('');
+  });
+
   it('is still a CommonJS file to Node (`node bin/archivewal`)', () => {
     const result = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'archivewal'), '--version'], { encoding: 'utf8' });
     expect(result.status).toBe(0);
@@ -291,5 +323,31 @@ describe('bin/restorewal: sh serves a prefetched segment without Node', () => {
     const twin = fixture();
     expect(servedFromSpool(args, twin)).toBe(0);
     expect(readFileSync(join(twin, 'spool', 'wanted'), 'utf8')).toBe(`${name} ${content.length}\n`);
+  });
+
+  // The prefetcher is still fetching the segment (NAME.fetching): sh, and the tool's quick
+  // path, wait for it instead of fetching it a second time. Another process plays the
+  // prefetcher, since the tool's quick path waits synchronously.
+  const finishing: Array<[string, 'sh' | 'node', string]> = [
+    ['published while the hook waits', 'sh', `sleep 0.3; mv later ${name}; rm ${name}.fetching`],
+    ['the fetch fails (mark gone, no segment)', 'node', `sleep 0.3; rm later ${name}.fetching`],
+  ];
+  it.each(finishing)('a segment being fetched, %s: answered by %s', async (_what, who, prefetcher) => {
+    const prepare = (): string => {
+      const dir = fixture();
+      const spool = join(dir, 'spool');
+      rmSync(join(spool, name));
+      writeFileSync(join(spool, 'later'), content);
+      writeFileSync(join(spool, `${name}.fetching`), '');
+      spawn('sh', ['-c', prefetcher], { cwd: spool, stdio: 'ignore' });
+      return dir;
+    };
+    const dir = prepare();
+    const outcome = await runShim('restorewal', served, { cwd: dir, env: env() });
+    expect(outcome.stdout + outcome.stderr).toBe('');
+    expect(outcome.code).toBe(who === 'sh' ? 0 : 42);
+    if (who === 'sh') expect(readFileSync(join(dir, 'pg_wal', 'RECOVERYXLOG')).equals(content)).toBe(true);
+    const twin = prepare();
+    expect(servedFromSpool(served, twin)).toBe(who === 'sh' ? 0 : undefined);
   });
 });
