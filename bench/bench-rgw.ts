@@ -12,7 +12,12 @@ import { REPO_ROOT } from '../test/harness/pg/binaries.js';
 const SCRIPT = join(REPO_ROOT, 'test', 'harness', 'objstore', 'rgw-cluster.sh');
 
 export interface BenchRgw {
+  /** http://127.0.0.1:PORT */
   readonly endpoint: string;
+  /** https://127.0.0.1:PORT, its certificate self-signed: `caFile` is the CA to trust. */
+  readonly tlsEndpoint: string;
+  readonly caFile: string;
+  readonly region: string;
   readonly accessKey: string;
   readonly secretKey: string;
   stop(): void;
@@ -40,6 +45,9 @@ export const startBenchRgw = async (bucket: string): Promise<BenchRgw> => {
   const values = Object.fromEntries(up.stdout.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
   const rgw = {
     endpoint: values['RGW_ENDPOINT'] ?? '',
+    tlsEndpoint: values['RGW_TLS_ENDPOINT'] ?? '',
+    caFile: values['RGW_CA_FILE'] ?? '',
+    region: values['RGW_REGION'] ?? 'us-east-1',
     accessKey: values['RGW_ACCESS_KEY'] ?? '',
     secretKey: values['RGW_SECRET_KEY'] ?? '',
     stop,
