@@ -24,6 +24,8 @@ const SETTLE_MS = Number(process.env['BENCH_SETTLE_MS'] ?? 2000);
  * client-side compression rows run at the first of them.
  */
 const SIZES_GB = (process.env['BENCH_DB_SIZES'] ?? '0.4,1.5').split(',').map(Number).filter((x) => x > 0);
+/** BENCH_ONLY=lz4|zstd (a regular expression): only the variants whose label matches run. */
+const ONLY = new RegExp(process.env['BENCH_ONLY'] ?? '');
 
 interface Variant {
   readonly label: string;
@@ -35,6 +37,8 @@ const TAR: Variant = { label: 'tar', args: ['-F', 't'] };
 const COMPRESSED: readonly Variant[] = ['gzip', 'lz4', 'zstd'].map((method) => ({
   label: `tar -Z client-${method}`, args: ['-F', 't', '-Z', `client-${method}`],
 }));
+
+const selected = (variant: Variant): boolean => ONLY.test(variant.label);
 
 const databaseBytes = async (server: BenchServer): Promise<number> =>
   Number(await server.sql('SELECT sum(pg_database_size(datname)) FROM pg_database'));
@@ -97,13 +101,13 @@ export const run = async (): Promise<BenchRow[]> => {
       return bytes < 1024 ** 3 ? `${Math.round(bytes / 1024 ** 2)} MB` : `${(bytes / 1024 ** 3).toFixed(2)} GB`;
     };
     const fresh = `fresh cluster (${await sizeText()} of databases)`;
-    for (const variant of [PLAIN, TAR]) rows.push(await compare(server, variant, fresh, work));
+    for (const variant of [PLAIN, TAR].filter(selected)) rows.push(await compare(server, variant, fresh, work));
     await server.sql('CREATE TABLE bulk (id int, pad text) WITH (fillfactor = 10)');
     for (const [index, gb] of SIZES_GB.entries()) {
       await growTo(server, gb * 1024 ** 3);
       const size = await sizeText();
       const variants = index === 0 ? [PLAIN, TAR, ...COMPRESSED] : [PLAIN, TAR];
-      for (const variant of variants) rows.push(await compare(server, variant, size, work));
+      for (const variant of variants.filter(selected)) rows.push(await compare(server, variant, size, work));
     }
     return rows;
   } finally {

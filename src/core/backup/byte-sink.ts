@@ -42,45 +42,28 @@ export const streamSink = (stream: Writable): ByteSink => ({
   abandon: () => undefined,
 });
 
-const BATCH_BYTES = 1024 * 1024;
+/** Frames of 4 MB: large enough that per-frame costs vanish, few enough to bound memory. */
+const FRAME_BYTES = 4 * 1024 * 1024;
 
 /**
- * Client-side compression in front of another sink. Input is gathered into 1 MB batches so
- * the compressor (zlib on the thread pool; LZ4 and zstd one frame per batch) sees large
- * inputs; gzip output is one member, LZ4 and zstd output a series of frames, which their
- * tools and PostgreSQL's decoders read as one stream.
+ * Client-side compression in front of another sink. The encoder gathers the input into
+ * large batches (it copies: a chunk may be a view into a buffer its producer reuses) and
+ * compresses them on the thread pool while this thread goes on receiving; gzip output is
+ * one member, LZ4 and zstd output a series of frames, which their tools and PostgreSQL's
+ * decoders read as one stream.
  */
 export const compressingSink = async (inner: ByteSink, spec: CompressionSpec): Promise<ByteSink> => {
   if (spec.method === 'none') return inner;
-  const encoder = await createStreamEncoder({
-    method: spec.method,
-    level: spec.level,
-    frameBytes: 4 * BATCH_BYTES,
-  });
-  let batch: Buffer[] = [];
-  let batched = 0;
+  const encoder = await createStreamEncoder({ method: spec.method, level: spec.level, frameBytes: FRAME_BYTES });
   const push = async (parts: Buffer[]): Promise<void> => {
     for (const part of parts) {
       const pending = inner.write(part);
       if (pending !== undefined) await pending;
     }
   };
-  const flushBatch = async (): Promise<void> => {
-    if (batched === 0) return;
-    const input = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batched);
-    batch = [];
-    batched = 0;
-    await push(await encoder.update(input));
-  };
   return {
-    write: (chunk) => {
-      // The chunk may be a view into a buffer its producer reuses: keep a copy.
-      batch.push(Buffer.from(chunk));
-      batched += chunk.length;
-      return batched >= BATCH_BYTES ? flushBatch() : undefined;
-    },
+    write: async (chunk) => push(await encoder.update(chunk)),
     close: async () => {
-      await flushBatch();
       await push(await encoder.end());
       await inner.close();
     },

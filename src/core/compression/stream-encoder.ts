@@ -12,7 +12,12 @@ import { zstdCompress } from './zstd.js';
  * their command-line tools decode as one stream.
  */
 export interface StreamEncoder {
-  /** Accepts input; returns the compressed bytes that became ready (possibly none). */
+  /**
+   * Accepts input (copied: the caller may reuse its buffer at once); returns the compressed
+   * bytes that became ready (possibly none). Compression of earlier input may still be
+   * running on the thread pool when this returns: a few batches are kept in flight so the
+   * caller's thread goes on receiving while they compress.
+   */
   update(data: Buffer): Promise<Buffer[]>;
   /** Returns the bytes that make every input so far decodable. */
   flush(): Promise<Buffer[]>;
@@ -30,6 +35,15 @@ export interface EncoderOptions {
   readonly frameBytes?: number;
 }
 
+/** Input gathered before zlib sees it: each write is a thread-pool job, small ones waste it. */
+const GZIP_BATCH_BYTES = 1024 * 1024;
+/**
+ * LZ4 frames compressing at once on the thread pool while the caller fills the next: two keep
+ * both cores of a small machine busy (one receiving, one compressing) and bound the memory
+ * to a few frames.
+ */
+const FRAMES_IN_FLIGHT = 2;
+
 export async function createStreamEncoder(options: EncoderOptions): Promise<StreamEncoder> {
   // Frames come from the compression core (with content checksums, as the CLI tools write them).
   const frameBytes = options.frameBytes ?? 1024 * 1024;
@@ -39,14 +53,47 @@ export async function createStreamEncoder(options: EncoderOptions): Promise<Stre
     case 'lz4':
       return new FramingEncoder(frameBytes, (data) => lz4Compress(data));
     case 'zstd':
+      // The WebAssembly zstd runs on this thread: a frame is done when its promise exists.
       return new FramingEncoder(frameBytes, (data) => zstdCompress(data, options.level));
+  }
+}
+
+/** Copies input into fixed-size batches: one copy per byte, no concatenation afterwards. */
+class Batcher {
+  private batch: Buffer | undefined;
+  private filled = 0;
+
+  constructor(private readonly batchBytes: number) {}
+
+  /** Copies `data` in, calling `full` with each batch that fills up. */
+  add(data: Buffer, full: (batch: Buffer) => void): void {
+    let offset = 0;
+    while (offset < data.length) {
+      this.batch ??= Buffer.allocUnsafe(this.batchBytes);
+      const copied = data.copy(this.batch, this.filled, offset);
+      this.filled += copied;
+      offset += copied;
+      if (this.filled === this.batchBytes) full(this.take() as Buffer);
+    }
+  }
+
+  /** The partial batch, if any; the batcher starts a new one. */
+  take(): Buffer | undefined {
+    if (this.batch === undefined || this.filled === 0) return undefined;
+    const batch = this.batch.subarray(0, this.filled);
+    this.batch = undefined;
+    this.filled = 0;
+    return batch;
   }
 }
 
 class GzipEncoder implements StreamEncoder {
   private readonly gzip: Gzip;
+  private readonly batcher = new Batcher(GZIP_BATCH_BYTES);
   private output: Buffer[] = [];
   private failure: Error | undefined;
+  /** The batch zlib is compressing while the next one is gathered. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(level: number) {
     this.gzip = createGzipStream(level);
@@ -57,18 +104,20 @@ class GzipEncoder implements StreamEncoder {
   }
 
   async update(data: Buffer): Promise<Buffer[]> {
-    await new Promise<void>((resolve, reject) => {
-      this.gzip.write(data, (error) => (error ? reject(error) : resolve()));
-    });
+    const full: Buffer[] = [];
+    this.batcher.add(data, (batch) => full.push(batch));
+    for (const batch of full) await this.write(batch);
     return this.take();
   }
 
   async flush(): Promise<Buffer[]> {
+    await this.writeRest();
     await new Promise<void>((resolve) => this.gzip.flush(zlibConstants.Z_SYNC_FLUSH, () => resolve()));
     return this.take();
   }
 
   async end(): Promise<Buffer[]> {
+    await this.writeRest();
     await new Promise<void>((resolve, reject) => {
       this.gzip.once('end', resolve);
       this.gzip.once('error', reject);
@@ -76,6 +125,21 @@ class GzipEncoder implements StreamEncoder {
       // 'end' fires only once the output is consumed; the 'data' listener does that.
     });
     return this.take();
+  }
+
+  /** Waits for the previous batch, then hands zlib this one without waiting for it. */
+  private async write(batch: Buffer): Promise<void> {
+    await this.writing;
+    this.writing = new Promise<void>((resolve, reject) => {
+      this.gzip.write(batch, (error) => (error ? reject(error) : resolve()));
+    });
+    this.writing.catch(() => undefined); // awaited by the next write, flush or end
+  }
+
+  private async writeRest(): Promise<void> {
+    const rest = this.batcher.take();
+    if (rest !== undefined) await this.write(rest);
+    await this.writing;
   }
 
   private take(): Buffer[] {
@@ -87,34 +151,40 @@ class GzipEncoder implements StreamEncoder {
 }
 
 class FramingEncoder implements StreamEncoder {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private readonly batcher: Batcher;
+  /** Frames compressing, oldest first: their output is returned in this order. */
+  private readonly inFlight: Promise<Buffer>[] = [];
 
-  constructor(
-    private readonly frameBytes: number,
-    private readonly compress: (data: Buffer) => Promise<Buffer>,
-  ) {}
+  constructor(frameBytes: number, private readonly compress: (data: Buffer) => Promise<Buffer>) {
+    this.batcher = new Batcher(frameBytes);
+  }
 
-  async update(data: Buffer): Promise<Buffer[]> {
-    // Kept until the frame is cut, after the caller reuses its buffer: copy.
-    this.pending.push(Buffer.from(data));
-    this.pendingBytes += data.length;
-    return this.pendingBytes >= this.frameBytes ? this.cut() : [];
+  update(data: Buffer): Promise<Buffer[]> {
+    this.batcher.add(data, (frame) => this.start(frame));
+    return this.settle(FRAMES_IN_FLIGHT);
   }
 
   flush(): Promise<Buffer[]> {
-    return this.cut();
+    const rest = this.batcher.take();
+    if (rest !== undefined) this.start(rest);
+    return this.settle(0);
   }
 
   end(): Promise<Buffer[]> {
-    return this.cut();
+    return this.flush();
   }
 
-  private async cut(): Promise<Buffer[]> {
-    if (this.pendingBytes === 0) return [];
-    const input = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
-    this.pending = [];
-    this.pendingBytes = 0;
-    return [await this.compress(input)];
+  private start(frame: Buffer): void {
+    const compressed = this.compress(frame);
+    // A failure is reported when this frame's turn comes; until then it is not "unhandled".
+    compressed.catch(() => undefined);
+    this.inFlight.push(compressed);
+  }
+
+  /** Waits for the oldest frames until at most `limit` are in flight; their output, in order. */
+  private async settle(limit: number): Promise<Buffer[]> {
+    const ready: Buffer[] = [];
+    while (this.inFlight.length > limit) ready.push(await (this.inFlight.shift() as Promise<Buffer>));
+    return ready;
   }
 }

@@ -99,7 +99,41 @@ describe.each(methods)('%s', (method) => {
     chunks.push(...(await decoder.end()));
     expect(Buffer.concat(chunks).equals(sample)).toBe(true);
   });
+
+  it('keeps order with several frames compressing at once, a reused input buffer and flushes', async () => {
+    // 64 kB frames: the 2 MB sample makes ~33 of them, several in flight on the thread pool.
+    const encoder = await createStreamEncoder({ method, level: 1, frameBytes: 64 * 1024 });
+    const reused = Buffer.alloc(50_000);
+    const output: Buffer[] = [];
+    let flushedUpTo = 0;
+    for (let offset = 0; offset < sample.length; offset += reused.length) {
+      const piece = sample.subarray(offset, offset + reused.length);
+      piece.copy(reused);
+      output.push(...(await encoder.update(reused.subarray(0, piece.length))));
+      reused.fill(0xee); // the encoder must have copied what it keeps
+      if (offset % 400_000 === 0) {
+        output.push(...(await encoder.flush()));
+        flushedUpTo = offset + piece.length;
+        // After a flush, what was written so far decodes to exactly the input so far.
+        const decoded = await decompressBuffer(Buffer.concat(output), method, { name: 'flushed' }).catch(
+          async () => (await streamDecode(method, output)),
+        );
+        expect(decoded.equals(sample.subarray(0, flushedUpTo)), `flushed at ${flushedUpTo}`).toBe(true);
+      }
+    }
+    output.push(...(await encoder.end()));
+    expect((await streamDecode(method, output)).equals(sample)).toBe(true);
+  });
 });
+
+/** Decodes a stream that may still lack its end (gzip after a sync flush). */
+const streamDecode = async (method: 'gzip' | 'lz4' | 'zstd', parts: readonly Buffer[]): Promise<Buffer> => {
+  const decoder = createStreamDecoder(method);
+  const out: Buffer[] = [];
+  for (const part of parts) out.push(...(await decoder.update(part)));
+  if (method !== 'gzip') out.push(...(await decoder.end()));
+  return Buffer.concat(out);
+};
 
 describe('XXH64 for zstd frame checksums', () => {
   it('matches the reference vectors', () => {
