@@ -11,7 +11,7 @@ import { verifyDirIsEmptyOrCreate } from './directories.js';
 import type { BackupReporter } from './report.js';
 import type { RunBaseBackupOptions } from './run-options.js';
 import type { Live, Prepared } from './run-state.js';
-import { startWalStreaming } from './wal-streaming.js';
+import { openWalConnection, startWalStreaming, type WalConnection } from './wal-streaming.js';
 
 /** What the steps of receiving share. */
 interface ReceiveContext {
@@ -60,6 +60,11 @@ export const receiveArchives = async (
   if (options.progress && options.verbose === 0) reporter.waitingForCheckpoint();
   const progress = new ProgressState(reporter);
   const mapping = (location: string): string => mapTablespace(options.tablespaceMappings, location);
+  if (options.walMethod === 'stream') {
+    // Connected while the server checkpoints; awaited when the header arrives.
+    live.walOpening = openWalConnection(run, prepared.serverVersionNum, prepared.prompted);
+    live.walOpening.catch(() => undefined);
+  }
   const context: ReceiveContext = { run, prepared, baseDir, queue, live, mapping, progress };
   const received = await receiveBaseBackup(connection, command, {
     injectManifest: toStdout && manifest,
@@ -128,10 +133,11 @@ const onBackupHeader = async (header: BackupHeader, context: ReceiveContext): Pr
   if (options.walMethod === 'stream') {
     if (options.verbose > 0) reporter.info('starting background WAL receiver');
     const { serverVersionNum, systemId, segSize, fileMode, dirMode, prompted } = prepared;
+    const opened = await (live.walOpening as Promise<WalConnection>);
     live.wal = await startWalStreaming({
       run, options, serverVersionNum, systemId, header, segSize,
       baseDir: context.baseDir as string, fileMode, dirMode, queue: context.queue, prompted,
-    });
+    }, opened);
   }
 };
 

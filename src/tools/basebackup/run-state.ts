@@ -1,6 +1,6 @@
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 import type { DirectoryState } from './directories.js';
-import type { WalStreaming } from './wal-streaming.js';
+import type { WalConnection, WalStreaming } from './wal-streaming.js';
 
 // What the steps of runBaseBackup (run.ts: prepare, finish, failure; receive-archives.ts)
 // hand each other.
@@ -16,6 +16,8 @@ export interface Cleanup {
 export interface Live {
   readonly cleanup: Cleanup;
   connection?: PgConnection | undefined;
+  /** -X stream: the streamer's connection, opened while the checkpoint runs. */
+  walOpening?: Promise<WalConnection>;
   wal?: WalStreaming;
   checksumFailure: boolean;
 }

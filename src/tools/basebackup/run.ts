@@ -167,6 +167,8 @@ const failBackup = async (run: RunBaseBackupOptions, caught: unknown, live: Live
   const error = run.signal?.aborted === true ? new BackupError('interrupted', 'backup interrupted') : caught;
   const streaming = live.wal;
   streaming?.streamer.abort();
+  // Opened early and never handed to a streamer: its temporary slot goes with it.
+  if (streaming === undefined) void live.walOpening?.then(({ connection }) => connection.destroy(), () => undefined);
   live.connection?.destroy();
   await queue.drain().catch(() => undefined);
   reporter.endProgress();

@@ -40,25 +40,57 @@ export interface WalStreamingRequest {
 }
 
 /**
- * pg_basebackup's StartLogStreamer: a second replication connection, a temporary slot
- * "pg_basebackup_<backend pid>" (or -S; -C makes it permanent) holding the WAL from the
- * start point, and the WAL written into pg_wal/ (plain) or pg_wal.tar (tar).
+ * The streamer's replication connection and its temporary slot, opened while BASE_BACKUP's
+ * checkpoint runs rather than after it (pg_basebackup opens them once the header is in:
+ * a connection, authentication and a slot are then time the backup waits for). Created this
+ * early, the slot reserves WAL from a point no later than the backup's start, never after it.
+ * A permanent slot (-C) waits for the header, so a backup that fails before it leaves none.
  */
-export const startWalStreaming = async (request: WalStreamingRequest): Promise<WalStreaming> => {
-  const { options, run, serverVersionNum, segSize } = request;
-  const { connection } = await openReplicationConnection(run, request.prompted);
+export interface WalConnection {
+  readonly connection: PgConnection;
+  readonly slot?: string;
+  readonly temporary: boolean;
+}
+
+export const openWalConnection = async (
+  run: RunBaseBackupOptions,
+  serverVersionNum: number,
+  prompted: { password?: string },
+): Promise<WalConnection> => {
+  const { options } = run;
+  const { connection } = await openReplicationConnection(run, prompted);
   try {
     const temporary = options.temporarySlot && serverVersionNum >= 100000;
     const slot = options.slot ?? (temporary ? `pg_basebackup_${connection.backendPid}` : undefined);
+    if (slot !== undefined && temporary) await createSlot(connection, slot, true);
+    return { connection, temporary, ...(slot === undefined ? {} : { slot }) };
+  } catch (error) {
+    connection.destroy();
+    throw error;
+  }
+};
+
+const createSlot = async (connection: PgConnection, slot: string, temporary: boolean): Promise<void> => {
+  try {
+    await createReplicationSlot(connection, slot, { temporary, reserveWal: true });
+  } catch (error) {
+    if (error instanceof PgServerError) {
+      throw new BackupError('create-slot', `could not send replication command "CREATE_REPLICATION_SLOT": ${error.message}`);
+    }
+    throw error;
+  }
+};
+
+/**
+ * pg_basebackup's StartLogStreamer, on the connection openWalConnection made: -C's permanent
+ * slot, then the WAL from the start point written into pg_wal/ (plain) or pg_wal.tar (tar).
+ */
+export const startWalStreaming = async (request: WalStreamingRequest, opened: WalConnection): Promise<WalStreaming> => {
+  const { options, run, serverVersionNum, segSize } = request;
+  const { connection, slot, temporary } = opened;
+  try {
     if (slot !== undefined && (temporary || options.createSlot)) {
-      try {
-        await createReplicationSlot(connection, slot, { temporary, reserveWal: true });
-      } catch (error) {
-        if (error instanceof PgServerError) {
-          throw new BackupError('create-slot', `could not send replication command "CREATE_REPLICATION_SLOT": ${error.message}`);
-        }
-        throw error;
-      }
+      if (!temporary) await createSlot(connection, slot, false);
       if (options.verbose > 0) {
         run.reporter.info(temporary
           ? `created temporary replication slot "${slot}"`
