@@ -1,15 +1,20 @@
 import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { constants, createGunzip, createGzip, gunzip, gzip, type Gunzip, type Gzip } from 'node:zlib';
+import { createGunzip, createGzip, gunzip, gzip, type Gunzip, type Gzip, type ZlibOptions } from 'node:zlib';
 import { withFsError } from '../fs/fs-error.js';
 import { messageOf } from '../errors.js';
 import { CompressionError, corruptInput, outputTooLarge } from './compression-error.js';
 
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
+// Promisified at the call: at import, reading zlib's members would load zlib in every tool.
+const gzipAsync = (data: Uint8Array, options: ZlibOptions): Promise<Buffer> => promisify(gzip)(data, options);
+const gunzipAsync = (data: Uint8Array, options: ZlibOptions): Promise<Buffer> => promisify(gunzip)(data, options);
 
-/** zlib's "default" level (6), what PostgreSQL passes for gzip without a level. */
-export const GZIP_DEFAULT_LEVEL = constants.Z_DEFAULT_COMPRESSION;
+/**
+ * zlib's "default" level (Z_DEFAULT_COMPRESSION, -1: level 6), what PostgreSQL passes for gzip
+ * without a level. A literal: reading zlib's constants here would load zlib (a few ms) in
+ * every tool that imports this module, compressing or not.
+ */
+export const GZIP_DEFAULT_LEVEL = -1;
 
 export const gzipCompress = async (data: Uint8Array, level = GZIP_DEFAULT_LEVEL): Promise<Buffer> =>
   gzipAsync(data, { level });

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { copyFile, link, open, rename, unlink } from 'node:fs/promises';
+import { copyFile, type FileHandle, link, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errnoOf, fileSystemError, withFsError } from './fs-error.js';
 import { fsyncDirectory, shouldSync, type SyncOptions } from './sync.js';
@@ -45,7 +45,7 @@ export async function writeTempFile(
       const handle = await open(tmp, 'wx', options.mode ?? 0o600);
       created = true;
       try {
-        await handle.writeFile(data);
+        await writeAll(handle, typeof data === 'string' ? Buffer.from(data) : data);
         if (shouldSync(options)) await handle.sync();
       } finally {
         await handle.close();
@@ -56,6 +56,19 @@ export async function writeTempFile(
     throw error;
   }
 }
+
+/**
+ * As few write(2) calls as the kernel allows: writeFile() writes 512 kB per trip to the
+ * thread pool, 32 trips for a segment.
+ */
+const writeAll = async (handle: FileHandle, data: Uint8Array): Promise<void> => {
+  let written = 0;
+  while (written < data.length) {
+    const { bytesWritten } = await handle.write(data, written, data.length - written, written);
+    if (bytesWritten === 0) throw Object.assign(new Error('no progress'), { code: 'ENOSPC' });
+    written += bytesWritten;
+  }
+};
 
 /**
  * Copies `source` to a new file `tmp` (copy_file_range in the kernel where possible, like

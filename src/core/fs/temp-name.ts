@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
@@ -16,7 +15,16 @@ export const tempHostTag = (host: string = hostname()): string =>
  * writer that died can be told from one still at work (stale-temp-files.ts).
  */
 export const tempPathFor = (finalPath: string): string =>
-  join(dirname(finalPath), `.${basename(finalPath)}.${tempHostTag()}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  join(dirname(finalPath), `.${basename(finalPath)}.${tempHostTag()}.${process.pid}.${randomTag()}.tmp`);
+
+/**
+ * 48 random bits, as 12 hex digits. Math.random, not node:crypto (whose loading costs a hook
+ * ~5 ms): the tag only keeps one process's temporary files apart, and every temporary file
+ * is created exclusively (O_EXCL), so a guessed name can make a create fail, never redirect it.
+ */
+const randomTag = (): string =>
+  Math.floor(Math.random() * 2 ** 24).toString(16).padStart(6, '0') +
+  Math.floor(Math.random() * 2 ** 24).toString(16).padStart(6, '0');
 
 export interface TempNameParts {
   readonly finalName: string;

@@ -3,6 +3,7 @@ import { isObjectStoreUrl } from '../../core/archive/object-store-url.js';
 import { openObjectArchive } from '../../core/archive/s3/open-object-archive.js';
 import { classifyWalFileName } from '../../core/wal/wal-file-kind.js';
 import { RestoreExit } from './exit-status.js';
+import { OBJECT_RETRY_BUDGET_MS } from './object-retry-budget.js';
 
 /**
  * quick-answer.ts for an object archive: "not in the archive" after one listing request with
@@ -35,5 +36,3 @@ export const answerMissingFromObjectStore = async (
   }
 };
 
-/** Transient object-store trouble is retried this long; then the server asks again later. */
-export const OBJECT_RETRY_BUDGET_MS = 20_000;

@@ -4,13 +4,12 @@ import type { ArchiveStore } from '../../core/archive/archive-store.js';
 import { openArchive } from '../../core/archive/open-archive.js';
 import type { JobDeps } from '../../core/cli/io.js';
 import { WarmstandbyError } from '../../core/errors.js';
-import { writeTempFile } from '../../core/fs/durable.js';
 import { withFsError } from '../../core/fs/fs-error.js';
 import { fsyncDirectory } from '../../core/fs/sync.js';
 import { tempPathFor } from '../../core/fs/temp-name.js';
 import type { WalFileName } from '../../core/wal/wal-file-kind.js';
-import { asIoError, fetchVerified } from './fetch-verified.js';
-import { OBJECT_RETRY_BUDGET_MS } from './quick-answer-object.js';
+import { asIoError, fetchVerifiedTo } from './fetch-verified.js';
+import { OBJECT_RETRY_BUDGET_MS } from './object-retry-budget.js';
 import { parseRequestedFile } from './request.js';
 
 export { NotInArchiveError } from './fetch-verified.js';
@@ -58,12 +57,10 @@ export async function runRestoreWal(options: RestoreWalOptions, deps: JobDeps): 
 }
 
 const restore = async (store: ArchiveStore, file: WalFileName, options: RestoreWalOptions, cwd: string): Promise<RestoreWalResult> => {
-  const { content, variant, systemIdentifier } = await fetchVerified(store, file, cwd);
-
   const target = resolve(cwd, options.target);
   const tmp = tempPathFor(target);
+  const { variant, systemIdentifier, bytes } = await fetchVerifiedTo(store, file, cwd, tmp, options.sync);
   try {
-    await writeTempFile(tmp, content, { sync: options.sync, mode: 0o600 });
     await withFsError('rename file', `${tmp}" to "${target}`, () => rename(tmp, target));
   } catch (error) {
     await unlink(tmp).catch(() => undefined);
@@ -72,12 +69,5 @@ const restore = async (store: ArchiveStore, file: WalFileName, options: RestoreW
   await fsyncDirectory(dirname(target), { sync: options.sync }).catch((error: unknown) => {
     throw asIoError(error);
   });
-  return {
-    file: file.name,
-    restoredFrom: variant.name,
-    compression: variant.compression,
-    bytes: content.length,
-    systemIdentifier,
-  };
+  return { file: file.name, restoredFrom: variant.name, compression: variant.compression, bytes, systemIdentifier };
 };
-

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -43,6 +43,12 @@ describe('restoring', () => {
     expect([status, err]).toEqual([0, '']);
     expect((await restored()).equals(segment)).toBe(true);
     expect(await walFiles()).toEqual(['RECOVERYXLOG']);
+  });
+
+  it('gives the copy mode 0600 whatever the archived file\'s mode (the kernel copies it)', async () => {
+    await writeFile(join(archive, SEG), makeSegment({ name: SEG, fill: 5 }), { mode: 0o644 });
+    expect((await restore(args())).status).toBe(0);
+    expect((await stat(join(datadir, 'pg_wal', 'RECOVERYXLOG'))).mode & 0o777).toBe(0o600);
   });
 
   it('restores the first segment of a new timeline, whose first page carries its ancestor', async () => {
