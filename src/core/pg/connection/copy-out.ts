@@ -1,3 +1,4 @@
+import type { CopyDataPieces } from '../protocol/backend.js';
 import { copyFail, query as queryMessage } from '../protocol/frontend.js';
 import { ConnectionError, ConnectionErrorCode, PgServerError } from './errors.js';
 import { type QueryResult, type RawQueryResult, ResultCollector, textResult } from './results.js';
@@ -13,10 +14,19 @@ export interface CopyOutHandlers {
   onResult?(result: QueryResult): void;
   onCopyStart?(index: number): void;
   onCopyEnd?(index: number): void;
+  /**
+   * CopyData messages split across socket reads come in pieces instead of gathered (see
+   * CopyDataPieces): for a consumer to which the bytes, not the message boundaries, matter.
+   */
+  pieces?: CopyDataPieces;
 }
 
 /** The contract's copyOut() value: CopyData payloads, then every result set of the command. */
-export type CopyOutStream = AsyncIterable<Buffer> & { readonly results: Promise<QueryResult[]> };
+export type CopyOutStream = AsyncIterable<Buffer> & {
+  readonly results: Promise<QueryResult[]>;
+  /** The payload just yielded continues the one before it (same CopyData message). */
+  readonly continues: boolean;
+};
 
 const CopyState = { before: 'before', copying: 'copying', between: 'between', done: 'done' } as const;
 type CopyState = (typeof CopyState)[keyof typeof CopyState];
@@ -37,6 +47,7 @@ export class CopyOutReader implements AsyncIterableIterator<Buffer> {
   private error: PgServerError | undefined;
   private readonly collector: ResultCollector;
   private readonly during = 'read COPY data';
+  continues = false;
 
   constructor(
     private readonly session: Session,
@@ -53,6 +64,8 @@ export class CopyOutReader implements AsyncIterableIterator<Buffer> {
       this.handlers.onResult?.(textResult(raw)),
     );
     session.acquire('start COPY');
+    // Set before the command is sent: every CopyData of its answer is parsed so.
+    if (handlers.pieces !== undefined) session.channel.copyDataPieces = handlers.pieces;
     session.send(queryMessage(sql));
   }
 
@@ -93,7 +106,9 @@ export class CopyOutReader implements AsyncIterableIterator<Buffer> {
           this.handlers.onCopyStart?.(this.copies);
           continue;
         case 'copyData':
+        case 'copyDataPiece':
           if (this.state !== CopyState.copying) break;
+          this.continues = message.type === 'copyDataPiece';
           return { done: false, value: message.data };
         case 'copyDone':
           if (this.state !== CopyState.copying) break;
@@ -122,6 +137,7 @@ export class CopyOutReader implements AsyncIterableIterator<Buffer> {
   private settle(error: Error | undefined): void {
     if (this.state === CopyState.done) return;
     this.state = CopyState.done;
+    if (this.handlers.pieces !== undefined) this.session.channel.copyDataPieces = 'off';
     this.session.release();
     if (error === undefined) this.resolveResults(this.collector.results.map(textResult));
     else this.rejectResults(error);

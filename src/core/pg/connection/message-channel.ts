@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { ProtocolError, WarmstandbyError } from '../../errors.js';
-import { BackendParser } from '../protocol/backend.js';
+import { BackendParser, type CopyDataPieces } from '../protocol/backend.js';
 import type { BackendMessage } from '../protocol/messages.js';
 import { ConnectionError, ConnectionErrorCode } from './errors.js';
 
@@ -18,6 +18,7 @@ interface Waiter {
 /** What a message costs in the receive bound: the bytes it holds on to. */
 const heldBytes = (message: BackendMessage): number => {
   if (message.type === 'copyData') return message.data.length + 5;
+  if (message.type === 'copyDataPiece') return message.data.length;
   if (message.type === 'dataRow') return message.values.reduce((n, v) => n + 4 + (v?.length ?? 0), 7);
   return 16;
 };
@@ -67,6 +68,11 @@ export class MessageChannel {
   /** Bytes received and not yet taken by a consumer (queued messages + a partial one). */
   get bufferedBytes(): number {
     return this.queuedBytes + this.parser.pendingBytes;
+  }
+
+  /** Which CopyData messages split across reads arrive in pieces (BackendParser). */
+  set copyDataPieces(mode: CopyDataPieces) {
+    this.parser.copyDataPieces = mode;
   }
 
   /** The largest `bufferedBytes` seen, for tests and diagnostics. */

@@ -100,6 +100,12 @@ export type BackendMessage =
   | { readonly type: 'copyBothResponse'; readonly format: number; readonly columnFormats: readonly number[] }
   /** `data` may be a view of the socket chunk it arrived in (chunks are never reused). */
   | { readonly type: 'copyData'; readonly data: Buffer }
+  /**
+   * Not a message of the protocol: more bytes of the CopyData message delivered just before,
+   * when the parser passes CopyData on in pieces (BackendParser.copyDataPieces) instead of
+   * gathering a message split across reads.
+   */
+  | { readonly type: 'copyDataPiece'; readonly data: Buffer }
   | { readonly type: 'copyDone' }
   | {
       readonly type: 'negotiateProtocolVersion';

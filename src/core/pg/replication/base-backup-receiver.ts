@@ -208,6 +208,12 @@ class BaseBackupReceiver {
     }
   }
 
+  /** More bytes of the payload before it (a CopyData message that came in pieces). */
+  async continuation(data: Buffer): Promise<void> {
+    if (this.typed) await this.message({ kind: 'data', data });
+    else await this.payload(data);
+  }
+
   private async message(message: BaseBackupMessage): Promise<void> {
     switch (message.kind) {
       case 'archive':
@@ -326,6 +332,8 @@ export const receiveBaseBackup = async (
     onResult: (result) => events.push({ kind: 'result', result }),
     onCopyStart: (index) => events.push({ kind: 'copyStart', index }),
     onCopyEnd: (index) => events.push({ kind: 'copyEnd', index }),
+    // Archive bytes have no boundaries to keep: messages split across reads come in pieces.
+    pieces: typed ? 'typedData' : 'any',
   });
   const handleEvents = async (): Promise<void> => {
     for (let event = events.shift(); event !== undefined; event = events.shift()) {
@@ -342,7 +350,8 @@ export const receiveBaseBackup = async (
       await handleEvents();
       handlers.check();
       if (next.done === true) break;
-      await receiver.payload(next.value);
+      if (stream.continues) await receiver.continuation(next.value);
+      else await receiver.payload(next.value);
     }
     await receiver.finishAll();
   } catch (error) {

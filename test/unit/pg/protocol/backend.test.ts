@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../../../src/core/errors.js';
-import { BackendParser } from '../../../../src/core/pg/protocol/backend.js';
+import { BackendParser, type CopyDataPieces } from '../../../../src/core/pg/protocol/backend.js';
 import type { BackendMessage } from '../../../../src/core/pg/protocol/messages.js';
 import { cstr, int16, int32, int64, msg, splitAt } from './wire.js';
 
@@ -205,5 +205,61 @@ describe('BackendParser rejects broken input with ProtocolError', () => {
     const parser = new BackendParser();
     expect(parser.feed(msg('Z', Buffer.from('I')))).toEqual([{ type: 'readyForQuery', status: 'I' }]);
     expect(() => parser.feed(Buffer.from([0x00, 0x01, 0x02, 0x03, 0x04]))).toThrow(ProtocolError);
+  });
+});
+
+describe('CopyData in pieces (BackendParser.copyDataPieces)', () => {
+  /** Feeds `chunks` with `mode`; returns the messages and each copy payload joined with its pieces. */
+  const feedPieces = (mode: CopyDataPieces, chunks: readonly Buffer[]) => {
+    const parser = new BackendParser();
+    parser.copyDataPieces = mode;
+    const messages = chunks.flatMap((chunk) => parser.feed(chunk));
+    const payloads: Buffer[] = [];
+    for (const m of messages) {
+      if (m.type === 'copyData') payloads.push(m.data);
+      else if (m.type === 'copyDataPiece') payloads.push(Buffer.concat([payloads.pop() ?? Buffer.alloc(0), m.data]));
+    }
+    return { messages, payloads, parser };
+  };
+  const archive = Buffer.from('d' + 'tar bytes '.repeat(20));
+  const progress = Buffer.concat([Buffer.from('p'), Buffer.alloc(8, 7)]);
+  const stream = Buffer.concat([msg('d', archive), msg('d', progress), msg('C', Buffer.from('x\0')), msg('d', archive)]);
+
+  it('joins back to the same payloads, split at every offset, in both modes', () => {
+    for (const mode of ['any', 'typedData'] as const) {
+      for (let cut = 0; cut <= stream.length; cut++) {
+        const { payloads, messages, parser } = feedPieces(mode, [stream.subarray(0, cut), stream.subarray(cut)]);
+        expect(payloads, `${mode} at ${cut}`).toEqual([archive, progress, archive]);
+        expect(messages.filter((m) => m.type === 'commandComplete')).toHaveLength(1);
+        expect(parser.atMessageBoundary).toBe(true);
+      }
+    }
+  });
+
+  it('passes split archive data on as views of the chunks, never gathered', () => {
+    const bytes = msg('d', archive);
+    const first = bytes.subarray(0, 60);
+    const second = bytes.subarray(60);
+    const { messages, parser } = feedPieces('typedData', [first]);
+    expect(messages).toEqual([{ type: 'copyData', data: bytes.subarray(5, 60) }]);
+    expect(parser.atMessageBoundary).toBe(false);
+    const rest = parser.feed(second);
+    expect(rest).toEqual([{ type: 'copyDataPiece', data: second }]);
+    expect(rest[0]?.type === 'copyDataPiece' && rest[0].data.buffer).toBe(second.buffer);
+  });
+
+  it("typedData gathers the other base backup messages ('p' here) and a first piece of one byte", () => {
+    const bytes = msg('d', progress);
+    expect(feedPieces('typedData', [bytes.subarray(0, 8), bytes.subarray(8)]).messages)
+      .toEqual([{ type: 'copyData', data: progress }]);
+    const data = msg('d', archive);
+    expect(feedPieces('typedData', [data.subarray(0, 6), data.subarray(6)]).messages)
+      .toEqual([{ type: 'copyData', data: archive }]);
+  });
+
+  it("'off' (the default) gathers every split message", () => {
+    const bytes = msg('d', archive);
+    expect(feedPieces('off', [bytes.subarray(0, 60), bytes.subarray(60)]).messages)
+      .toEqual([{ type: 'copyData', data: archive }]);
   });
 });
