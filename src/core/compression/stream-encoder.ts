@@ -58,18 +58,24 @@ export async function createStreamEncoder(options: EncoderOptions): Promise<Stre
   }
 }
 
-/** Copies input into fixed-size batches: one copy per byte, no concatenation afterwards. */
+/**
+ * Copies input into fixed-size batches: one copy per byte, no concatenation afterwards.
+ * Batches given back with release() are used again: a fresh 4 MB buffer per frame costs a
+ * page fault per 4 kB on first touch, which on this kind of machine took longer than
+ * compressing the frame with LZ4 (docs/dev/performance.md).
+ */
 class Batcher {
   private batch: Buffer | undefined;
   private filled = 0;
+  private readonly spare: Buffer[] = [];
 
-  constructor(private readonly batchBytes: number) {}
+  constructor(private readonly batchBytes: number, private readonly maxSpare: number) {}
 
   /** Copies `data` in, calling `full` with each batch that fills up. */
   add(data: Buffer, full: (batch: Buffer) => void): void {
     let offset = 0;
     while (offset < data.length) {
-      this.batch ??= Buffer.allocUnsafe(this.batchBytes);
+      this.batch ??= this.spare.pop() ?? Buffer.allocUnsafe(this.batchBytes);
       const copied = data.copy(this.batch, this.filled, offset);
       this.filled += copied;
       offset += copied;
@@ -85,11 +91,17 @@ class Batcher {
     this.filled = 0;
     return batch;
   }
+
+  /** A batch (or a partial one) nothing reads any more: its memory serves the next. */
+  release(batch: Buffer): void {
+    if (batch.byteOffset !== 0 || batch.buffer.byteLength !== this.batchBytes || this.spare.length >= this.maxSpare) return;
+    this.spare.push(Buffer.from(batch.buffer, 0, this.batchBytes));
+  }
 }
 
 class GzipEncoder implements StreamEncoder {
   private readonly gzip: Gzip;
-  private readonly batcher = new Batcher(GZIP_BATCH_BYTES);
+  private readonly batcher = new Batcher(GZIP_BATCH_BYTES, 2);
   private output: Buffer[] = [];
   private failure: Error | undefined;
   /** The batch zlib is compressing while the next one is gathered. */
@@ -131,7 +143,12 @@ class GzipEncoder implements StreamEncoder {
   private async write(batch: Buffer): Promise<void> {
     await this.writing;
     this.writing = new Promise<void>((resolve, reject) => {
-      this.gzip.write(batch, (error) => (error ? reject(error) : resolve()));
+      this.gzip.write(batch, (error) => {
+        // zlib is done with the batch (it keeps no reference once the write completes).
+        this.batcher.release(batch);
+        if (error) reject(error);
+        else resolve();
+      });
     });
     this.writing.catch(() => undefined); // awaited by the next write, flush or end
   }
@@ -156,7 +173,7 @@ class FramingEncoder implements StreamEncoder {
   private readonly inFlight: Promise<Buffer>[] = [];
 
   constructor(frameBytes: number, private readonly compress: (data: Buffer) => Promise<Buffer>) {
-    this.batcher = new Batcher(frameBytes);
+    this.batcher = new Batcher(frameBytes, FRAMES_IN_FLIGHT + 1);
   }
 
   update(data: Buffer): Promise<Buffer[]> {
@@ -177,7 +194,7 @@ class FramingEncoder implements StreamEncoder {
   private start(frame: Buffer): void {
     const compressed = this.compress(frame);
     // A failure is reported when this frame's turn comes; until then it is not "unhandled".
-    compressed.catch(() => undefined);
+    compressed.then(() => this.batcher.release(frame), () => undefined);
     this.inFlight.push(compressed);
   }
 
