@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
-import { copyToTempFile, writeTempFile } from '../../core/fs/durable.js';
-import { fileSystemError, withFsError } from '../../core/fs/fs-error.js';
 import { join } from 'node:path';
 import type { ArchiveStore, StoredVariant } from '../../core/archive/archive-store.js';
 import { readArchiveSystemId } from '../../core/archive/system-id.js';
 import { decompressBuffer } from '../../core/compression/codec.js';
 import { CompressionError } from '../../core/compression/compression-error.js';
 import { type ErrorCode, FileSystemError, ValidationError, WarmstandbyError } from '../../core/errors.js';
+import { copyToTempFile, writeTempFile } from '../../core/fs/durable.js';
+import { fileSystemError, withFsError } from '../../core/fs/fs-error.js';
 import { isBackupHistoryText, MAX_BACKUP_HISTORY_BYTES } from '../../core/wal/backup-history.js';
 import { DEFAULT_SEGMENT_SIZE, MAX_SEGMENT_SIZE } from '../../core/wal/segment-size.js';
 import { MAX_HISTORY_BYTES, validateSegmentHeaderWithHistory } from '../../core/wal/timeline-ancestry.js';
@@ -77,7 +77,9 @@ export interface RestoredFile {
  * plain segment in a directory archive is copied by the kernel (copy_file_range, as cp
  * does) and the copy's header and size checked: read whole into this process, a 16 MB
  * segment costs ~50 ms of fresh memory here, more than the copy itself. The check reads
- * the copy, so what is verified is what the server gets.
+ * the copy, so what is verified is what the server gets: a link swapped in under the
+ * archived name after the lookup (the copy follows it, where the in-memory read refused
+ * links) cannot put anything at %p that is not this segment of this system.
  */
 export const fetchVerifiedTo = async (
   store: ArchiveStore, file: WalFileName, cwd: string, tmp: string, sync: boolean,
