@@ -39,8 +39,13 @@ export interface VerifiedFile {
  * data directory `cwd`'s pg_control, else the archive's record). Used for the file the
  * server asks for and for the ones the prefetcher fetches ahead.
  */
-export const fetchVerified = async (store: ArchiveStore, file: WalFileName, cwd: string): Promise<VerifiedFile> => {
-  const variant = await findVariant(store, file);
+export const fetchVerified = async (store: ArchiveStore, file: WalFileName, cwd: string): Promise<VerifiedFile> =>
+  readVerified(store, file, cwd, await findVariant(store, file));
+
+/** fetchVerified once the stored form is known. */
+const readVerified = async (
+  store: ArchiveStore, file: WalFileName, cwd: string, variant: StoredVariant,
+): Promise<VerifiedFile> => {
   const content = await readContent(store, variant, file);
   const systemIdentifier = await expectedSystem(store, cwd);
   await checkContent(file, content, systemIdentifier, store);
@@ -89,7 +94,8 @@ export const fetchVerifiedTo = async (
     ? store.localPath(variant.name)
     : undefined;
   if (local === undefined) {
-    const { content, systemIdentifier } = await fetchVerified(store, file, cwd);
+    // The lookup above stands: an object archive would pay its round trip twice.
+    const { content, systemIdentifier } = await readVerified(store, file, cwd, variant);
     await writeTempFile(tmp, content, { sync, mode: 0o600 }).catch((error: unknown) => {
       throw asIoError(error);
     });

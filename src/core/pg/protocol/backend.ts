@@ -106,10 +106,8 @@ export class BackendParser {
           messages.push({ type: 'copyDataPiece', data: chunk.subarray(offset, offset + take) });
           this.pieceRemaining -= take;
           offset += take;
-          if (this.pieceRemaining === 0) {
-            this.state = ParserState.header;
-            this.headerFilled = 0;
-          }
+          // Pieces start only from a whole header at hand (headerFilled stayed 0).
+          if (this.pieceRemaining === 0) this.state = ParserState.header;
         } else if (this.state === ParserState.header) {
           const take = Math.min(HEADER_SIZE - this.headerFilled, chunk.length - offset);
           this.header.set(chunk.subarray(offset, offset + take), this.headerFilled);
