@@ -1,4 +1,4 @@
-import { isWarmstandbyError } from '../../core/errors.js';
+import { PgServerError } from '../../core/pg/connection/errors.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 import { parseLsn } from '../../core/wal/lsn.js';
 
@@ -172,23 +172,6 @@ export const applicationNameIn = (conninfo: string | null | undefined): string |
   return valueOf('application_name') ?? valueOf('fallback_application_name') ?? null;
 };
 
-/** Runs one statement; a server error (a missing privilege) becomes a recorded reason. */
-const rowsOf = async (
-  connection: PgConnection,
-  fact: string,
-  sql: string,
-  unreadable: Unreadable[],
-): Promise<readonly Row[] | null> => {
-  try {
-    const [result] = await connection.query(sql);
-    return result?.rows ?? [];
-  } catch (error) {
-    if (!isWarmstandbyError(error) || !connection.isOpen) throw error;
-    unreadable.push({ fact, reason: error.message });
-    return null;
-  }
-};
-
 const senderOf = (row: Row): SenderFacts => ({
   pid: Number(row[0]),
   applicationName: row[1] ?? '',
@@ -231,24 +214,42 @@ const receiverOf = (row: Row): ReceiverFacts => ({
   applicationName: applicationNameIn(row[8]),
 });
 
+/**
+ * Every statement goes in one round trip (a standby's WAL receiver query finds no row on a
+ * primary); the first one's error is the connection's, the others' become unreadable facts.
+ */
+const STATEMENTS = [IDENTITY_SQL, CONTROL_SQL, RECEIVER_SQL, SENDERS_SQL, ARCHIVER_SQL, READY_SQL, SYNC_WAIT_SQL, SLOTS_SQL];
+const FACTS = ['identity', 'control data', 'WAL receiver', 'WAL senders', 'archiver', '.ready files', 'commits waiting', 'replication slots'];
+
 export const readNodeFacts = async (connection: PgConnection): Promise<NodeFacts> => {
   const unreadable: Unreadable[] = [];
-  const [identity] = await connection.query(IDENTITY_SQL);
-  const id = identity?.rows[0] ?? [];
+  const answers = await connection.queryEach(STATEMENTS);
+  const rowsOf = (index: number): readonly Row[] | null => {
+    const answer = answers[index];
+    if (answer instanceof PgServerError) {
+      if (index === 0) throw answer;
+      unreadable.push({ fact: FACTS[index] ?? '', reason: answer.message });
+      return null;
+    }
+    return answer?.[0]?.rows ?? [];
+  };
+  const id = rowsOf(0)?.[0] ?? [];
   const inRecovery = bool(id[1]);
-  const control = (await rowsOf(connection, 'control data', CONTROL_SQL, unreadable))?.[0];
-  const receiverRow = inRecovery ? (await rowsOf(connection, 'WAL receiver', RECEIVER_SQL, unreadable))?.[0] : undefined;
+  const control = rowsOf(1)?.[0];
+  const receiverRow = inRecovery ? rowsOf(2)?.[0] : undefined;
   const receiver = receiverRow === undefined ? null : receiverOf(receiverRow);
-  const senders = (await rowsOf(connection, 'WAL senders', SENDERS_SQL, unreadable))?.map(senderOf) ?? null;
+  const senders = rowsOf(3)?.map(senderOf) ?? null;
   if (senders?.some((s) => s.state === null) === true) {
     unreadable.push({ fact: 'WAL sender positions', reason: 'hidden from this role: grant it pg_monitor (or pg_read_all_stats)' });
   }
-  const archiverRow = (await rowsOf(connection, 'archiver', ARCHIVER_SQL, unreadable))?.[0];
-  const ready = archiverRow === undefined ? undefined : (await rowsOf(connection, '.ready files', READY_SQL, unreadable))?.[0];
-  const waits = (await rowsOf(connection, 'commits waiting', SYNC_WAIT_SQL, unreadable))?.[0];
+  const archiverRow = rowsOf(4)?.[0];
+  // .ready files are counted only where the archiver could be read: the count belongs to it.
+  const ready = archiverRow === undefined ? undefined : rowsOf(5)?.[0];
+  const waits = rowsOf(6)?.[0];
   if (waits !== undefined && !bool(waits[1])) {
     unreadable.push({ fact: 'commits waiting', reason: "other roles' wait events are hidden from this role (needs pg_read_all_stats)" });
   }
+  const slots = rowsOf(7)?.map(slotOf) ?? null;
   return {
     serverVersionNum: Number(id[0]),
     inRecovery,
@@ -266,7 +267,7 @@ export const readNodeFacts = async (connection: PgConnection): Promise<NodeFacts
     },
     receiver,
     senders,
-    slots: (await rowsOf(connection, 'replication slots', SLOTS_SQL, unreadable))?.map(slotOf) ?? null,
+    slots,
     archiver:
       archiverRow === undefined
         ? null

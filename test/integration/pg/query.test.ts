@@ -130,6 +130,34 @@ describeWithPg('simple query, notices, errors and CopyOut', (major) => {
     }
   });
 
+  it('runs pipelined statements, each answered alone: an error stops only its own', async () => {
+    const backend = Number((await c.query('SELECT pg_backend_pid()'))[0]?.rows[0]?.[0]);
+    const answers = await c.queryEach([
+      "SELECT 'a'::text",
+      'SELECT 1/0',
+      'CREATE TEMP TABLE pipelined (a int); INSERT INTO pipelined VALUES (7)',
+      'SELECT a FROM pipelined',
+      "SELECT pg_catalog.count(*) FROM pg_stat_activity WHERE pid = pg_backend_pid() AND state = 'active'",
+    ]);
+    expect(answers[0]).toEqual([{ command: 'SELECT 1', fields: [{ name: 'text', typeOid: 25 }], rows: [['a']] }]);
+    expect(answers[1]).toBeInstanceOf(PgServerError);
+    expect(answers[1]).toMatchObject({ sqlstate: '22012', message: 'division by zero' });
+    // The failed statement's implicit transaction does not take the next ones with it.
+    expect((answers[2] as Array<{ command: string }>).map((r) => r.command)).toEqual(['CREATE TABLE', 'INSERT 0 1']);
+    expect((answers[3] as Array<{ rows: unknown }>)[0]?.rows).toEqual([['7']]);
+    expect((answers[4] as Array<{ rows: unknown }>)[0]?.rows).toEqual([['1']]);
+    // Still the same session, usable after the pipeline.
+    expect(Number((await c.query('SELECT pg_backend_pid()'))[0]?.rows[0]?.[0])).toBe(backend);
+  });
+
+  it('rejects a pipeline with the FATAL error that ends its connection', async () => {
+    const victim = await connectTo(cluster, {});
+    victim.on('error', () => undefined);
+    const outcome = victim.queryEach(['SELECT 1', 'SELECT pg_terminate_backend(pg_backend_pid())', 'SELECT 3']);
+    await expect(outcome).rejects.toMatchObject({ sqlstate: '57P01', severity: 'FATAL' });
+    await victim.close();
+  });
+
   it('emits error and close when the server ends an idle connection', async () => {
     const victim = await connectTo(cluster, {});
     const errors: unknown[] = [];

@@ -9,7 +9,7 @@ import { ConnectionError, ConnectionErrorCode, PgServerError } from './errors.js
 import type { MessageChannel } from './message-channel.js';
 import { type QueryResult, type RawQueryResult, textResult } from './results.js';
 import { Session } from './session.js';
-import { runSimpleQuery } from './simple-query.js';
+import { runPipelinedQueries, runSimpleQuery } from './simple-query.js';
 import type { AuthMethodUsed } from './startup.js';
 
 export type { CopyBothStream } from './copy-both.js';
@@ -105,6 +105,20 @@ export class PgConnection extends EventEmitter {
     this.session.acquire('run a query');
     try {
       return await runSimpleQuery(this.session, sql);
+    } finally {
+      this.session.release();
+    }
+  }
+
+  /**
+   * Several simple queries in one round trip (runPipelinedQueries): each answer is its
+   * results, or the server's error for that statement alone.
+   */
+  async queryEach(statements: readonly string[]): Promise<Array<QueryResult[] | PgServerError>> {
+    this.session.acquire('run pipelined queries');
+    try {
+      const answers = await runPipelinedQueries(this.session, statements);
+      return answers.map((answer) => (answer instanceof PgServerError ? answer : answer.map(textResult)));
     } finally {
       this.session.release();
     }

@@ -30,9 +30,38 @@ export const finishAfterError = async (session: Session, error: PgServerError): 
  * the session.
  */
 export const runSimpleQuery = async (session: Session, sql: string): Promise<RawQueryResult[]> => {
-  const during = 'run a query';
   session.send(queryMessage(sql));
   await session.channel.drain();
+  return readSimpleQueryResults(session, 'run a query');
+};
+
+/**
+ * Sends several simple Queries in one write and reads their answers in order: one round trip
+ * instead of one per statement. Each Query is its own implicit transaction, so a statement
+ * the server refuses (a missing privilege) is recorded as its PgServerError and the next one
+ * still runs; a FATAL error or a broken connection rejects the whole call. The caller holds
+ * the session.
+ */
+export const runPipelinedQueries = async (
+  session: Session,
+  statements: readonly string[],
+): Promise<Array<RawQueryResult[] | PgServerError>> => {
+  session.send(Buffer.concat(statements.map((sql) => queryMessage(sql))));
+  await session.channel.drain();
+  const answers: Array<RawQueryResult[] | PgServerError> = [];
+  for (let i = 0; i < statements.length; i += 1) {
+    try {
+      answers.push(await readSimpleQueryResults(session, 'run a pipelined query'));
+    } catch (error) {
+      if (!(error instanceof PgServerError) || error.severity === 'FATAL' || error.severity === 'PANIC') throw error;
+      answers.push(error);
+    }
+  }
+  return answers;
+};
+
+/** One Query's answer: every result set up to its ReadyForQuery; an ErrorResponse is thrown after it. */
+const readSimpleQueryResults = async (session: Session, during: string): Promise<RawQueryResult[]> => {
   const collector = new ResultCollector(session, during);
   let error: PgServerError | undefined;
   for (;;) {
