@@ -68,9 +68,10 @@ const dynamicImportsFromDist = {
  * members at the call (`(0, import_node_crypto.createHash)(…)`), so a stand-in that requires
  * the module on first property access serves every such import; loading node:crypto or
  * node:child_process costs 2-5 ms each, which a replstatus run with trust authentication
- * never needs to pay.
+ * never needs to pay. node:fs/promises brings node's readline and fs watchers with it (~2
+ * ms), though most runs only read a .pgpass or nothing at all.
  */
-const LAZY_BUILTINS = /\b([A-Za-z_$][\w$]*)=require\("((?:node:)?(?:child_process|crypto|zlib|tls|https?|readline)|@node-rs\/crc32|lz4-napi|@bokuweb\/zstd-wasm)"\)/g;
+const LAZY_BUILTINS = /\b([A-Za-z_$][\w$]*)=require\("((?:node:)?(?:child_process|crypto|zlib|tls|https?|readline|fs\/promises|timers\/promises|string_decoder)|@node-rs\/crc32|lz4-napi|@bokuweb\/zstd-wasm)"\)/g;
 /**
  * Native and WebAssembly modules stay outside the bundles (an add-on cannot be bundled; a
  * .wasm is found next to its package) and are required from node_modules, on first use.
@@ -163,4 +164,10 @@ for (const tool of readdirSync(join(root, 'bin')).filter((name) => !['package.js
   const text = execFileSync(process.execPath, [join(root, 'bin', tool), '--help'], { env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
   writeFileSync(`${file}.tmp`, text);
   renameSync(`${file}.tmp`, file);
+}
+
+// Caches that runs trained (src/tools/cached-bundle.ts), by the help step above or on the
+// previous bundles: the first real run of each tool trains its own.
+for (const trained of readdirSync(outDir).filter((name) => name.endsWith('.trained.v8cache'))) {
+  rmSync(join(outDir, trained), { force: true });
 }

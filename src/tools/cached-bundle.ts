@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -56,15 +56,57 @@ export const runCachedTool = (tool: string, argv: readonly string[]): void => {
 /** dist/quick/NAME.cjs, from its code cache: this loader runs bundled beside it, in dist/quick. */
 export const requireBundle = (name: string): unknown => requireCached(join(__dirname, `${name}.cjs`));
 
-/** `require(file)`, compiled from its code cache when there is a usable one. */
-export const requireCached = (file: string): unknown => {
-  let cachedData: Buffer | undefined;
+/**
+ * The cache a run leaves (see requireCached): beside the build's, named for the same flags and
+ * for this copy of the bundle (its size and modification time). V8 checks a cache against the
+ * source's length only, so a bundle rebuilt to the same length must not find the old one.
+ */
+export const trainedCacheFileOf = (file: string, nodeFlags: readonly string[] = process.execArgv): string => {
+  const { size, mtimeMs } = statSync(file);
+  return cacheFileOf(file, nodeFlags).replace(/\.v8cache$/, `.${size}-${Math.trunc(mtimeMs)}.trained.v8cache`);
+};
+
+const readIfPresent = (path: string): Buffer | undefined => {
   try {
-    cachedData = readFileSync(cacheFileOf(file));
+    return readFileSync(path);
   } catch {
-    // No cache (a build without one, a read-only copy): compile as require() would.
+    // None yet, or unreadable: compile without it.
+    return undefined;
   }
-  return evaluate(compileBundle(file, cachedData), file);
+};
+
+/**
+ * `require(file)`, compiled from its code cache when there is a usable one.
+ *
+ * The build's cache holds what the bundle's top level compiles; everything a run calls first
+ * (argument parsing, the protocol, the report) V8 still compiles on first call, which costs
+ * replstatus ~10 ms at every start. So the first run without a trained cache (or whose cache
+ * V8 rejected: another Node) writes, at exit, the code compiled by then, and later runs start
+ * from that, as Node 22's compile cache does for modules. A directory the user may not write
+ * (an install owned by root) keeps the build's cache: nothing is written, nothing fails.
+ */
+export const requireCached = (file: string): unknown => {
+  const trainedFile = trainedCacheFileOf(file);
+  const trained = readIfPresent(trainedFile);
+  const cachedData = trained ?? readIfPresent(cacheFileOf(file));
+  const script = compileBundle(file, cachedData);
+  if (trained === undefined || script.cachedDataRejected === true) process.once('exit', () => writeTrainedCache(script, trainedFile));
+  return evaluate(script, file);
+};
+
+const writeTrainedCache = (script: Script, path: string): void => {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, script.createCachedData(), { flag: 'wx' });
+    renameSync(temporary, path);
+  } catch {
+    // A read-only install or a full disk: the next run uses the build's cache, as this one did.
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Not even that: an exit handler must not turn a tool's status into a crash.
+    }
+  }
 };
 
 /**

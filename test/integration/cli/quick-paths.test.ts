@@ -1,6 +1,6 @@
 import { builtinModules } from 'node:module';
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -59,16 +59,16 @@ describe('dist/quick bundles', () => {
     }
   });
 
-  it('require the built-ins only some runs need (crypto, child_process, TLS, zlib) on first use', () => {
+  it('require the built-ins only some runs need (crypto, child_process, TLS, zlib, fs/promises) on first use', () => {
     for (const file of ['replstatus.cjs', 'archivewal.cjs', 'restorewal-object.cjs']) {
       const text = readFileSync(join(quickDir, file), 'utf8');
       expect(text, file).toMatch(/__lazyRequire\("node:crypto"\)/);
-      expect(text, file).not.toMatch(/=require\("(node:)?(crypto|child_process|zlib|tls|https?)"\)/);
+      expect(text, file).not.toMatch(/=require\("(node:)?(crypto|child_process|zlib|tls|https?|fs\/promises)"\)/);
     }
     // A file, not `node -e` (which loads node:crypto itself).
     const probe = join(work, 'probe.cjs');
     writeFileSync(probe, `require(${JSON.stringify(join(quickDir, 'replstatus.cjs'))});
-      console.log(process.moduleLoadList.filter((m) => /^NativeModule (crypto|child_process|zlib|tls)$/.test(m)).join())`);
+      console.log(process.moduleLoadList.filter((m) => /^NativeModule (crypto|child_process|zlib|tls|fs\\/promises)$/.test(m)).join())`);
     const loaded = spawnSync(process.execPath, [probe], { encoding: 'utf8' });
     expect(loaded.status).toBe(0);
     expect(loaded.stdout.trim()).toBe('');
@@ -93,6 +93,60 @@ describe('dist/quick bundles', () => {
     const imported = [...text.matchAll(/\bimport\("([^"]+)"\)/g)].map((m) => m[1] ?? '');
     expect(imported).toContain('./../core/compression/codec.js');
     for (const path of imported) expect(readdirSync(join(quickDir, path, '..'))).toContain(path.split('/').pop());
+  });
+});
+
+describe('code caches that runs train (cached-bundle.cjs requireCached)', () => {
+  const dir = join(work, 'trained');
+  const bundle = join(dir, 'tool.cjs');
+  // A bundle whose work happens in functions the top level does not call: what a build's
+  // cache leaves for V8 to compile at run time.
+  const source = (answer: number): string =>
+    `const parse = (text) => text.split(',').map(Number);\nconst total = (values) => values.reduce((a, b) => a + b, 0);\n` +
+    `module.exports.run = () => total(parse('1,2,${answer}'));\n`;
+  // A fresh Node loading the bundle as a shim does: from a file, with no flags (`node -e`
+  // and flags of its own would name another cache).
+  const runner = join(dir, 'runner.cjs');
+  const runBundle = (): { status: number | null; stdout: string; stderr: string } =>
+    spawnSync(process.execPath, [runner], { encoding: 'utf8' });
+  const trainedFiles = (): string[] => readdirSync(dir).filter((name) => name.endsWith('.trained.v8cache'));
+  const trained = (): string => join(dir, trainedFiles()[0] ?? 'none');
+  const accepted = (file: string): boolean => compileBundle(bundle, readFileSync(file)).cachedDataRejected === false;
+
+  it('the first run leaves a cache V8 accepts, later runs use it and leave it alone', () => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'cached-bundle.cjs'), readFileSync(join(quickDir, 'cached-bundle.cjs')));
+    writeFileSync(bundle, source(3));
+    writeFileSync(runner, `console.log(require('./cached-bundle.cjs').requireCached(${JSON.stringify(bundle)}).run());`);
+    expect(runBundle()).toMatchObject({ status: 0, stdout: '6\n' });
+    expect(trainedFiles()).toHaveLength(1);
+    expect(accepted(trained())).toBe(true);
+    const first = statSync(trained()).mtimeMs;
+    expect(runBundle()).toMatchObject({ status: 0, stdout: '6\n' });
+    expect(trainedFiles()).toHaveLength(1);
+    expect(statSync(trained()).mtimeMs).toBe(first);
+  });
+
+  it('a rebuilt bundle does not use the old one: V8 would accept it for a source of the same length', () => {
+    const old = trained();
+    writeFileSync(bundle, source(4));
+    // The danger: V8 compares lengths only, and would run the old bytecode.
+    expect(accepted(old)).toBe(true);
+    expect(runBundle()).toMatchObject({ status: 0, stdout: '7\n' });
+    const fresh = trainedFiles().map((name) => join(dir, name)).filter((path) => path !== old);
+    expect(fresh).toHaveLength(1);
+    expect(accepted(fresh[0] ?? '')).toBe(true);
+    rmSync(old);
+    expect(runBundle()).toMatchObject({ status: 0, stdout: '7\n' });
+  });
+
+  it('a place it cannot write changes nothing: same answer, same status, no file left behind', () => {
+    const path = trained();
+    rmSync(path);
+    mkdirSync(path);
+    expect(runBundle()).toMatchObject({ status: 0, stdout: '7\n', stderr: '' });
+    expect(readdirSync(dir).sort()).toEqual(['cached-bundle.cjs', 'runner.cjs', 'tool.cjs', path.split('/').pop()]);
+    expect(readdirSync(path)).toEqual([]);
   });
 });
 
