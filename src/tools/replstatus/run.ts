@@ -1,4 +1,3 @@
-import { openArchive } from '../../core/archive/open-archive.js';
 import type { ConnectionFlags } from '../../core/cli/connection-flags.js';
 import { programNameOf, type ToolIO } from '../../core/cli/io.js';
 import { openConnection } from '../../core/cli/open-connection.js';
@@ -80,6 +79,9 @@ const nodeAddress = (flags: ConnectionFlags, env: NodeJS.ProcessEnv): { id: stri
 const readArchive = async (location: string, options: ReplstatusOptions, segSize: number, io: ToolIO): Promise<ArchiveReport> => {
   let close = (): void => undefined;
   try {
+    // Loaded only when asked for (--archive): the archive stores and the S3 client are a sixth
+    // of the bundle, which every status would otherwise load.
+    const { openArchive } = await import('../../core/archive/open-archive.js');
     const opened = await openArchive(location, {
       cwd: io.cwd,
       env: io.env,
