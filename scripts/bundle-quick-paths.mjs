@@ -167,7 +167,8 @@ for (const tool of readdirSync(join(root, 'bin')).filter((name) => !['package.js
 }
 
 // Caches that runs trained (src/tools/cached-bundle.ts), by the help step above or on the
-// previous bundles: the first real run of each tool trains its own.
-for (const trained of readdirSync(outDir).filter((name) => name.endsWith('.trained.v8cache'))) {
+// previous bundles, and temporary files of runs killed while writing one: the first real run
+// of each tool trains its own.
+for (const trained of readdirSync(outDir).filter((name) => name.includes('.trained.v8cache'))) {
   rmSync(join(outDir, trained), { force: true });
 }
