@@ -216,40 +216,51 @@ const receiverOf = (row: Row): ReceiverFacts => ({
 
 /**
  * Every statement goes in one round trip (a standby's WAL receiver query finds no row on a
- * primary); the first one's error is the connection's, the others' become unreadable facts.
+ * primary), named by the fact it reads: the identity's error is the connection's, the others'
+ * become unreadable facts.
  */
-const STATEMENTS = [IDENTITY_SQL, CONTROL_SQL, RECEIVER_SQL, SENDERS_SQL, ARCHIVER_SQL, READY_SQL, SYNC_WAIT_SQL, SLOTS_SQL];
-const FACTS = ['identity', 'control data', 'WAL receiver', 'WAL senders', 'archiver', '.ready files', 'commits waiting', 'replication slots'];
+const FACT_SQL = {
+  identity: IDENTITY_SQL,
+  'control data': CONTROL_SQL,
+  'WAL receiver': RECEIVER_SQL,
+  'WAL senders': SENDERS_SQL,
+  archiver: ARCHIVER_SQL,
+  '.ready files': READY_SQL,
+  'commits waiting': SYNC_WAIT_SQL,
+  'replication slots': SLOTS_SQL,
+} as const;
+type Fact = keyof typeof FACT_SQL;
+const FACTS = Object.keys(FACT_SQL) as Fact[];
 
 export const readNodeFacts = async (connection: PgConnection): Promise<NodeFacts> => {
   const unreadable: Unreadable[] = [];
-  const answers = await connection.queryEach(STATEMENTS);
-  const rowsOf = (index: number): readonly Row[] | null => {
-    const answer = answers[index];
+  const answers = await connection.queryEach(Object.values(FACT_SQL));
+  const rowsOf = (fact: Fact): readonly Row[] | null => {
+    const answer = answers[FACTS.indexOf(fact)];
     if (answer instanceof PgServerError) {
-      if (index === 0) throw answer;
-      unreadable.push({ fact: FACTS[index] ?? '', reason: answer.message });
+      if (fact === 'identity') throw answer;
+      unreadable.push({ fact, reason: answer.message });
       return null;
     }
     return answer?.[0]?.rows ?? [];
   };
-  const id = rowsOf(0)?.[0] ?? [];
+  const id = rowsOf('identity')?.[0] ?? [];
   const inRecovery = bool(id[1]);
-  const control = rowsOf(1)?.[0];
-  const receiverRow = inRecovery ? rowsOf(2)?.[0] : undefined;
+  const control = rowsOf('control data')?.[0];
+  const receiverRow = inRecovery ? rowsOf('WAL receiver')?.[0] : undefined;
   const receiver = receiverRow === undefined ? null : receiverOf(receiverRow);
-  const senders = rowsOf(3)?.map(senderOf) ?? null;
+  const senders = rowsOf('WAL senders')?.map(senderOf) ?? null;
   if (senders?.some((s) => s.state === null) === true) {
     unreadable.push({ fact: 'WAL sender positions', reason: 'hidden from this role: grant it pg_monitor (or pg_read_all_stats)' });
   }
-  const archiverRow = rowsOf(4)?.[0];
+  const archiverRow = rowsOf('archiver')?.[0];
   // .ready files are counted only where the archiver could be read: the count belongs to it.
-  const ready = archiverRow === undefined ? undefined : rowsOf(5)?.[0];
-  const waits = rowsOf(6)?.[0];
+  const ready = archiverRow === undefined ? undefined : rowsOf('.ready files')?.[0];
+  const waits = rowsOf('commits waiting')?.[0];
   if (waits !== undefined && !bool(waits[1])) {
     unreadable.push({ fact: 'commits waiting', reason: "other roles' wait events are hidden from this role (needs pg_read_all_stats)" });
   }
-  const slots = rowsOf(7)?.map(slotOf) ?? null;
+  const slots = rowsOf('replication slots')?.map(slotOf) ?? null;
   return {
     serverVersionNum: Number(id[0]),
     inRecovery,
