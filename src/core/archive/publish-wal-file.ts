@@ -14,6 +14,15 @@ export interface PublishOptions {
   readonly compression: Pick<CompressionSpec, 'method' | 'level'>;
 }
 
+/**
+ * The system identifier a long-lived publisher (the async pusher, receivewal --archive) saw
+ * its archive hold, so that each file does not read the record again: the record is written
+ * once and never replaced. A one-shot push passes none and reads it every time.
+ */
+export interface SystemIdMemo {
+  recorded?: string;
+}
+
 export interface PublishResult {
   readonly file: string;
   /** 'archived': a new file; 'already-archived': the archive held identical content. */
@@ -41,13 +50,14 @@ export const publishWalFile = async (
   sourcePath: string,
   file: WalFileName,
   options: PublishOptions,
+  memo?: SystemIdMemo,
 ): Promise<PublishResult> => {
   const unusable = await store.unusableReason();
   if (unusable !== undefined) {
     throw new ValidationError('archive-not-directory', `Cannot archive into "${store.location}": ${unusable}`);
   }
   const incoming = await readIncoming(sourcePath, file, store);
-  const systemIdentifier = await checkSystem(store, incoming);
+  const systemIdentifier = await checkSystem(store, incoming, memo);
 
   const existing = await store.variants(file);
   if (existing.length > 0) return sameAsArchived(store, incoming, existing, systemIdentifier);
@@ -73,10 +83,12 @@ export const publishWalFile = async (
 };
 
 /** History and backup history files carry no system identifier: the archive's record stands. */
-const checkSystem = async (store: ArchiveStore, incoming: IncomingFile): Promise<string | undefined> => {
+const checkSystem = async (store: ArchiveStore, incoming: IncomingFile, memo?: SystemIdMemo): Promise<string | undefined> => {
   const own = incoming.identity?.header.systemIdentifier;
+  if (memo?.recorded !== undefined && (own === undefined || own === memo.recorded)) return memo.recorded;
   if (own === undefined) return readArchiveSystemId(store);
   const recorded = await recordArchiveSystemId(store, own);
+  if (memo !== undefined) memo.recorded = recorded;
   if (recorded !== own) {
     throw new ValidationError(
       'wal-foreign-system',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { classifyIncoming } from '../../core/archive/incoming-file.js';
 import { openArchive } from '../../core/archive/open-archive.js';
 import { createWorkerPause } from '../../core/archive/worker-pause.js';
-import { type PublishOptions, publishWalFile } from '../../core/archive/publish-wal-file.js';
+import { type PublishOptions, publishWalFile, type SystemIdMemo } from '../../core/archive/publish-wal-file.js';
 import {
   acknowledge, ackPath, errorPath, holdsLock, isAcknowledged, recordError, releaseLock, removeQuietly, type SpoolWorkerOptions,
   takeLock,
@@ -53,9 +53,10 @@ export async function runPusher(options: PusherOptions): Promise<'exited-idle' |
   let idleSince = Date.now();
   // A finished push wakes the loop at once: a free job slot must not wait for the next poll.
   const pause = createWorkerPause(options.signal);
+  const systemId: SystemIdMemo = {};
   const push = async (name: string): Promise<void> => {
     try {
-      const result = await publishWalFile(store, join(options.walDir, name), classifyIncoming(name), options);
+      const result = await publishWalFile(store, join(options.walDir, name), classifyIncoming(name), options, systemId);
       acknowledge(options.spool, name);
       failures.delete(name);
       options.log(`${result.outcome === 'archived' ? 'archived' : 'already archived'} "${name}"`);

@@ -1,7 +1,7 @@
 import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArchiveStore } from '../../core/archive/archive-store.js';
-import { publishWalFile } from '../../core/archive/publish-wal-file.js';
+import { publishWalFile, type SystemIdMemo } from '../../core/archive/publish-wal-file.js';
 import { classifyWalFileName, type WalFileName } from '../../core/wal/wal-file-kind.js';
 
 export interface ShipperOptions {
@@ -29,6 +29,7 @@ const RETRY_DELAY_MS = 5_000;
  */
 export class ArchiveShipper {
   private readonly confirmed = new Set<string>();
+  private readonly systemId: SystemIdMemo = {};
   private pass: Promise<void> | undefined;
   private wanted = false;
   private stopped = false;
@@ -92,7 +93,7 @@ export class ArchiveShipper {
       if (!this.confirmed.has(file.name)) {
         const result = await publishWalFile(this.options.store, join(this.options.dir, file.name), file, {
           compression: { method: 'none', level: 0 },
-        });
+        }, this.systemId);
         this.confirmed.add(file.name);
         this.options.log(
           result.outcome === 'archived'

@@ -5,7 +5,8 @@ import { createServer, type Server, type Socket, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { S3Client } from '../../../src/core/archive/s3/s3-client.js';
+import { errorCodeOf, S3Client } from '../../../src/core/archive/s3/s3-client.js';
+import { resolveS3Settings } from '../../../src/core/archive/s3/s3-settings.js';
 import {
   newBucket, objectStore, objectStoreUnavailableReason, s3Env, testClient, type ObjectStore, writeS3Config,
 } from '../../harness/objstore/object-store.js';
@@ -173,6 +174,28 @@ suite(`archivewal, restorewal and archivecleanup on S3${unavailable === undefine
     // AWS_CA_BUNDLE, as the AWS CLI reads it, works too.
     const restored = await run('restorewal', [SEG, 'pg_wal/RECOVERYXLOG', `s3://${bucket}?endpoint=${store.tlsEndpoint}`], { AWS_CA_BUNDLE: store.caFile });
     expect(restored.code).toBe(0);
+    client.close();
+  });
+
+  it('binds every body to the signature: its SHA-256 over HTTP, its checked Content-MD5 over TLS', async () => {
+    const { bucket, client } = await withBucket('payload');
+    const tlsEnv = { ...s3Env(store, '/nonexistent'), AWS_ENDPOINT_URL: store.tlsEndpoint, AWS_CA_BUNDLE: store.caFile };
+    const tls = new S3Client(resolveS3Settings({ query: {}, env: tlsEnv, configFile: undefined }), bucket);
+    const md5 = (data: Buffer): string => createHash('md5').update(data).digest('base64');
+    const body = Buffer.from('the bytes meant to be stored');
+    const other = Buffer.from('other bytes');
+    // Over TLS the payload goes unsigned (UNSIGNED-PAYLOAD): the service still refuses bytes
+    // that the signed Content-MD5 does not name, and stores those it names.
+    const mismatched = await tls.send({ method: 'PUT', key: 'tls', body, headers: { 'Content-MD5': md5(other) } });
+    expect([mismatched.status, errorCodeOf(mismatched)]).toEqual([400, 'BadDigest']);
+    const stored = await tls.send({ method: 'PUT', key: 'tls', body, headers: { 'Content-MD5': md5(body) } });
+    expect(stored.status).toBe(200);
+    // Over plain HTTP the signature covers the body's SHA-256: a hash of other bytes is refused.
+    const unsigned = await client.send({ method: 'PUT', key: 'http', body, bodySha256: sha256(other), headers: { 'Content-MD5': md5(body) } });
+    expect(unsigned.status).toBe(400);
+    expect(await keysIn(client)).toEqual(['tls']);
+    expect((await getObject(client, 'tls'))?.data).toEqual(body);
+    tls.close();
     client.close();
   });
 

@@ -75,12 +75,12 @@ export class ObjectArchive implements ArchiveStore {
       method: 'PUT',
       key,
       body: data,
+      bodySha256: sha256,
       headers: {
         'If-None-Match': '*',
         // The service refuses (400 BadDigest) bytes that differ from what was sent.
         'Content-MD5': createHash('md5').update(data).digest('base64'),
         'Content-Type': 'application/octet-stream',
-        'x-amz-content-sha256': sha256,
         [SHA256_HEADER]: sha256,
         [CONTENT_SHA256_HEADER]: contentSha256,
       },
