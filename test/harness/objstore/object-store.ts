@@ -114,9 +114,14 @@ export const writeS3Config = (store: ObjectStore, path: string): void => {
   writeFileSync(path, `${lines.join('\n')}\n`, { mode: 0o600 });
 };
 
-/** A client for the test's own checks (listing, planting, corrupting objects). */
-export const testClient = (store: ObjectStore, bucket: string): S3Client =>
-  new S3Client(resolveS3Settings({ query: {}, env: s3Env(store, '/nonexistent'), configFile: undefined }), bucket);
+/**
+ * A client for the test's own checks (listing, planting, corrupting objects); with `tls`, to
+ * the store's https endpoint, verified against its CA.
+ */
+export const testClient = (store: ObjectStore, bucket: string, options: { tls?: boolean } = {}): S3Client => {
+  const tls = options.tls === true ? { AWS_ENDPOINT_URL: store.tlsEndpoint, AWS_CA_BUNDLE: store.caFile } : {};
+  return new S3Client(resolveS3Settings({ query: {}, env: { ...s3Env(store, '/nonexistent'), ...tls }, configFile: undefined }), bucket);
+};
 
 let buckets = 0;
 

@@ -5,8 +5,7 @@ import { createServer, type Server, type Socket, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodeOf, S3Client } from '../../../src/core/archive/s3/s3-client.js';
-import { resolveS3Settings } from '../../../src/core/archive/s3/s3-settings.js';
+import { errorCodeOf, type S3Client } from '../../../src/core/archive/s3/s3-client.js';
 import {
   newBucket, objectStore, objectStoreUnavailableReason, s3Env, testClient, type ObjectStore, writeS3Config,
 } from '../../harness/objstore/object-store.js';
@@ -179,8 +178,7 @@ suite(`archivewal, restorewal and archivecleanup on S3${unavailable === undefine
 
   it('binds every body to the signature: its SHA-256 over HTTP, its checked Content-MD5 over TLS', async () => {
     const { bucket, client } = await withBucket('payload');
-    const tlsEnv = { ...s3Env(store, '/nonexistent'), AWS_ENDPOINT_URL: store.tlsEndpoint, AWS_CA_BUNDLE: store.caFile };
-    const tls = new S3Client(resolveS3Settings({ query: {}, env: tlsEnv, configFile: undefined }), bucket);
+    const tls = testClient(store, bucket, { tls: true });
     const md5 = (data: Buffer): string => createHash('md5').update(data).digest('base64');
     const body = Buffer.from('the bytes meant to be stored');
     const other = Buffer.from('other bytes');

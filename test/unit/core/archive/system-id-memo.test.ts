@@ -5,8 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryArchive } from '../../../../src/core/archive/directory-archive.js';
 import { publishWalFile, type SystemIdMemo } from '../../../../src/core/archive/publish-wal-file.js';
 import { ARCHIVE_SYSTEM_ID_FILE } from '../../../../src/core/archive/system-id.js';
+import { segmentFileName } from '../../../../src/core/wal/segment-name.js';
 import { classifyWalFileName, type WalFileName } from '../../../../src/core/wal/wal-file-kind.js';
-import { makeSegment, SYSID } from '../../tools/archive-hooks/wal-fixtures.js';
+import { makeSegment, MB, SYSID } from '../../tools/archive-hooks/wal-fixtures.js';
 
 const PLAIN = { compression: { method: 'none', level: 0 } } as const;
 let root: string;
@@ -31,7 +32,7 @@ class CountingArchive extends DirectoryArchive {
 }
 
 const segment = async (index: number, systemIdentifier = SYSID): Promise<{ path: string; file: WalFileName }> => {
-  const name = `0000000100000000000000${index.toString(16).toUpperCase().padStart(2, '0')}`;
+  const name = segmentFileName(1, BigInt(index), 16 * MB);
   const path = join(root, name);
   await writeFile(path, makeSegment({ name, systemIdentifier }));
   return { path, file: classifyWalFileName(name) as WalFileName };
