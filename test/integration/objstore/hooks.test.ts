@@ -4,7 +4,8 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ObjectArchive } from '../../../src/core/archive/s3/object-archive.js';
 import { errorCodeOf, type S3Client } from '../../../src/core/archive/s3/s3-client.js';
 import {
   newBucket, objectStore, objectStoreUnavailableReason, s3Env, testClient, type ObjectStore, writeS3Config,
@@ -176,23 +177,23 @@ suite(`archivewal, restorewal and archivecleanup on S3${unavailable === undefine
     client.close();
   });
 
-  it('binds every body to the signature: its SHA-256 over HTTP, its checked Content-MD5 over TLS', async () => {
+  it('binds every body to its SHA-256 in the signature, over TLS and plain HTTP alike', async () => {
     const { bucket, client } = await withBucket('payload');
     const tls = testClient(store, bucket, { tls: true });
-    const md5 = (data: Buffer): string => createHash('md5').update(data).digest('base64');
     const body = Buffer.from('the bytes meant to be stored');
     const other = Buffer.from('other bytes');
-    // Over TLS the payload goes unsigned (UNSIGNED-PAYLOAD): the service still refuses bytes
-    // that the signed Content-MD5 does not name, and stores those it names.
-    const mismatched = await tls.send({ method: 'PUT', key: 'tls', body, headers: { 'Content-MD5': md5(other) } });
-    expect([mismatched.status, errorCodeOf(mismatched)]).toEqual([400, 'BadDigest']);
-    const stored = await tls.send({ method: 'PUT', key: 'tls', body, headers: { 'Content-MD5': md5(body) } });
-    expect(stored.status).toBe(200);
-    // Over plain HTTP the signature covers the body's SHA-256: a hash of other bytes is refused.
-    const unsigned = await client.send({ method: 'PUT', key: 'http', body, bodySha256: sha256(other), headers: { 'Content-MD5': md5(body) } });
-    expect(unsigned.status).toBe(400);
-    expect(await keysIn(client)).toEqual(['tls']);
-    expect((await getObject(client, 'tls'))?.data).toEqual(body);
+    // The service refuses bytes that the signed hash does not name, on either transport…
+    for (const [transport, key] of [[tls, 'tls'], [client, 'http']] as const) {
+      const mismatched = await transport.send({ method: 'PUT', key, body, bodySha256: sha256(other) });
+      expect([key, mismatched.status, errorCodeOf(mismatched)]).toEqual([key, 400, 'XAmzContentSHA256Mismatch']);
+    }
+    // …and the archive signs every object it publishes with the hash of the bytes it read.
+    const sent = vi.spyOn(tls, 'send');
+    expect(await new ObjectArchive(tls, '').createIfAbsent({ name: SEG, body: { kind: 'bytes', data: body } })).toBe('created');
+    const put = sent.mock.calls.map(([request]) => request).find((request) => request.method === 'PUT');
+    expect(put?.bodySha256).toBe(sha256(body));
+    expect(await keysIn(client)).toEqual([SEG]);
+    expect((await getObject(client, SEG))?.data).toEqual(body);
     tls.close();
     client.close();
   });
