@@ -11,6 +11,7 @@ export default defineConfig({
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    reporters: ['default'],
+    // The per-major tally makes the counts a closing note reports exact (per-major-reporter.ts).
+    reporters: ['default', './test/harness/per-major-reporter.ts'],
   },
 });
