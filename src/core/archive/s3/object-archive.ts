@@ -18,9 +18,9 @@ const DELETE_BATCH = 1000;
 /**
  * A WAL archive in an S3 bucket, under the names a directory archive uses. A name is
  * published with one conditional PUT (If-None-Match: *): the service either stores the whole
- * object, checked against the SHA-256 its signature covers, or answers 412 because the name exists. Never a
- * multipart upload (RGW 16 ignores the condition on CompleteMultipartUpload), never a
- * temporary object: a PUT is atomic, so nothing partial can appear under a final name.
+ * object, checked against the SHA-256 its signature covers, or answers 412 because the name
+ * exists. Never a multipart upload (RGW 16 ignores the condition on CompleteMultipartUpload),
+ * never a temporary object: a PUT is atomic, so nothing partial can appear under a final name.
  */
 export class ObjectArchive implements ArchiveStore {
   readonly kind = 'object';
