@@ -1,12 +1,5 @@
-import { close, fdatasync, fsync } from 'node:fs';
+import { closeFd, fdatasyncFd, fsyncFd } from './fd-ops.js';
 import { fileSystemError } from './fs-error.js';
-
-const fsyncFd = (fd: number): Promise<void> =>
-  new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
-const fdatasyncFd = (fd: number): Promise<void> =>
-  new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
-const closeFd = (fd: number): Promise<void> =>
-  new Promise((resolve, reject) => close(fd, (error) => (error ? reject(error) : resolve())));
 
 /**
  * Makes finished output files durable in the background while the stream goes on: each is

@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { fsyncFd } from './fd-ops.js';
 import { withFsError } from './fs-error.js';
 
 /**
@@ -12,15 +13,19 @@ export interface SyncOptions {
 
 export const shouldSync = (options: SyncOptions | undefined): boolean => options?.sync !== false;
 
-/** fsync(2) on a directory, so a rename or link inside it survives a crash. */
+/**
+ * fsync(2) on a directory, so a rename or link inside it survives a crash. Only the fsync
+ * waits for the disk and goes to the thread pool: opening and closing the directory take
+ * microseconds, and each trip through the pool can wait behind a busy event loop.
+ */
 export async function fsyncDirectory(dir: string, options?: SyncOptions): Promise<void> {
   if (!shouldSync(options)) return;
   await withFsError('fsync directory', dir, async () => {
-    const handle = await open(dir, 'r');
+    const fd = openSync(dir, 'r');
     try {
-      await handle.sync();
+      await fsyncFd(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   });
 }

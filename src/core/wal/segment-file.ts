@@ -1,8 +1,9 @@
-import { constants, writeSync } from 'node:fs';
-import { lstat, open, rename, type FileHandle } from 'node:fs/promises';
+import { constants, fchmodSync, ftruncateSync, lstatSync, openSync, writeSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { errnoOf, fileSystemError, withFsError } from '../fs/fs-error.js';
+import { closeFd, fdatasyncFd, fsyncFd, writevFd } from '../fs/fd-ops.js';
 import { fsyncDirectory } from '../fs/sync.js';
 
 /**
@@ -61,46 +62,65 @@ const sizeError = (name: string, size: number, segSize: number): ValidationError
  * segment: its unwritten bytes read as zeros, exactly what pg_receivewal's zero-fill leaves,
  * without writing every segment twice. An existing file must be empty or one segment long
  * (what a crash can leave); anything else is refused.
+ *
+ * The look, the open, the size and the mode are calls of microseconds, made here: while a
+ * segment streams in, the event loop serves the socket first (up to 32 reads per wake-up), so
+ * each of them as a trip through the thread pool waited tens of milliseconds behind the data
+ * it was opening the file for. The fsyncs that make the file's creation durable go with its
+ * first sync() instead, before any position it covers is reported.
  */
 export async function openPlainSegmentFile(options: SegmentFileOptions): Promise<SegmentFile> {
   const { dir, segmentName, segSize, sync, mode } = options;
   const partialName = `${segmentName}${PARTIAL_SUFFIX}`;
   const partialPath = join(dir, partialName);
   const finalPath = join(dir, segmentName);
-  const existing = await lstat(partialPath).catch((error: unknown) => {
-    if (errnoOf(error) === 'ENOENT') return undefined;
+  let existing;
+  try {
+    existing = lstatSync(partialPath, { throwIfNoEntry: false });
+  } catch (error) {
     throw fileSystemError(error, 'stat write-ahead log file', partialPath);
-  });
+  }
   if (existing !== undefined && !existing.isFile()) throw notRegularFile(partialName);
   if (existing !== undefined && existing.size !== 0 && existing.size !== segSize) {
     throw sizeError(partialName, existing.size, segSize);
   }
   // Never through a link: a new file exclusively, an existing one with O_NOFOLLOW (a link
   // planted between the look and the open fails instead of taking our WAL elsewhere).
-  const handle = await withFsError('open write-ahead log file', partialPath, () =>
-    open(partialPath, existing === undefined ? 'wx' : constants.O_RDWR | constants.O_NOFOLLOW, mode),
+  const fd = syncFsCall('open write-ahead log file', partialPath, () =>
+    openSync(partialPath, existing === undefined ? 'wx' : constants.O_RDWR | constants.O_NOFOLLOW, mode),
   );
   try {
     if (existing === undefined || existing.size === 0) {
-      await withFsError('pre-size write-ahead log file', partialPath, () => handle.truncate(segSize));
-      await withFsError('set mode of write-ahead log file', partialPath, () => handle.chmod(mode));
+      syncFsCall('pre-size write-ahead log file', partialPath, () => ftruncateSync(fd, segSize));
+      syncFsCall('set mode of write-ahead log file', partialPath, () => fchmodSync(fd, mode));
     }
-    // An existing file may hold bytes a crash left only in the page cache of a previous run.
-    if (sync) await withFsError('fsync write-ahead log file', partialPath, () => handle.sync());
-    await fsyncDirectory(dir, { sync });
   } catch (error) {
-    await handle.close().catch(() => undefined);
+    await closeFd(fd).catch(() => undefined);
     throw error;
   }
-  return new PlainSegmentFile(handle, dir, segmentName, partialName, partialPath, finalPath, sync);
+  return new PlainSegmentFile(fd, dir, segmentName, partialName, partialPath, finalPath, sync);
 }
+
+const syncFsCall = <T>(action: string, path: string, call: () => T): T => {
+  try {
+    return call();
+  } catch (error) {
+    throw fileSystemError(error, action, path);
+  }
+};
 
 class PlainSegmentFile implements SegmentFile {
   readonly concurrentSync = true;
   private closed = false;
+  /**
+   * Whether the file's existence and size are on disk: not until the first sync, which then
+   * fsyncs the file (not only its data) and the directory. An existing file may also hold
+   * bytes a crash left only in the page cache of a previous run: that fsync covers them.
+   */
+  private creationDurable = false;
 
   constructor(
-    private readonly handle: FileHandle,
+    private readonly fd: number,
     private readonly dir: string,
     readonly name: string,
     readonly partialName: string,
@@ -113,8 +133,8 @@ class PlainSegmentFile implements SegmentFile {
     let pending = [...chunks];
     let position = offset;
     while (pending.length > 0) {
-      const { bytesWritten } = await withFsError('write to write-ahead log file', this.partialPath, () =>
-        this.handle.writev(pending, position),
+      const bytesWritten = await withFsError('write to write-ahead log file', this.partialPath, () =>
+        writevFd(this.fd, pending, position),
       );
       if (bytesWritten === 0) {
         // write(2) that makes no progress without an errno: pg_receivewal assumes a full disk.
@@ -131,7 +151,7 @@ class PlainSegmentFile implements SegmentFile {
     while (done < data.length) {
       let wrote: number;
       try {
-        wrote = writeSync(this.handle.fd, data, done, data.length - done, offset + done);
+        wrote = writeSync(this.fd, data, done, data.length - done, offset + done);
       } catch (error) {
         throw fileSystemError(error, 'write to write-ahead log file', this.partialPath);
       }
@@ -144,13 +164,28 @@ class PlainSegmentFile implements SegmentFile {
   };
 
   async sync(): Promise<void> {
+    await this.syncFile({ directory: true });
+  }
+
+  /**
+   * fdatasync once the creation is durable; before that fsync, and with `directory` the
+   * directory too. complete() leaves the directory to the fsync after its rename.
+   */
+  private async syncFile({ directory }: { readonly directory: boolean }): Promise<void> {
     if (!this.doSync || this.closed) return;
-    // The size was made durable when the file was created: fdatasync covers the rest.
-    await withFsError('fsync write-ahead log file', this.partialPath, () => this.handle.datasync());
+    if (this.creationDurable) {
+      await withFsError('fsync write-ahead log file', this.partialPath, () => fdatasyncFd(this.fd));
+      return;
+    }
+    await withFsError('fsync write-ahead log file', this.partialPath, () => fsyncFd(this.fd));
+    if (!directory) return;
+    await fsyncDirectory(this.dir, { sync: true });
+    this.creationDurable = true;
   }
 
   async complete(): Promise<void> {
-    await this.closeDurably();
+    // The rename's directory fsync makes the file's name durable: no fsync of `.partial`'s.
+    await this.closeDurably({ directory: false });
     await withFsError('rename file', `${this.partialPath}" to "${this.finalPath}`, () =>
       rename(this.partialPath, this.finalPath),
     );
@@ -158,23 +193,23 @@ class PlainSegmentFile implements SegmentFile {
   }
 
   async keepPartial(): Promise<void> {
-    await this.closeDurably();
-    await fsyncDirectory(this.dir, { sync: this.doSync });
+    // Its name has been in the directory since the first sync (or is made durable now).
+    await this.closeDurably({ directory: true });
   }
 
   async abandon(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.handle.close().catch(() => undefined);
+    await closeFd(this.fd).catch(() => undefined);
   }
 
-  private async closeDurably(): Promise<void> {
+  private async closeDurably(options: { readonly directory: boolean }): Promise<void> {
     if (this.closed) return;
     try {
-      await this.sync();
+      await this.syncFile(options);
     } finally {
       this.closed = true;
-      await this.handle.close().catch(() => undefined);
+      await closeFd(this.fd).catch(() => undefined);
     }
   }
 }
