@@ -86,6 +86,15 @@ export const fileSystemError = (
   );
 };
 
+/** withFsError for a synchronous call. */
+export const withFsErrorSync = <T>(action: string, path: string, operation: () => T): T => {
+  try {
+    return operation();
+  } catch (error) {
+    throw fileSystemError(error, action, path);
+  }
+};
+
 /** Runs `operation`, rethrowing its failure as a FileSystemError for `action` on `path`. */
 export const withFsError = async <T>(action: string, path: string, operation: () => Promise<T>): Promise<T> => {
   try {

@@ -2,7 +2,7 @@ import { constants, fchmodSync, ftruncateSync, lstatSync, openSync, writeSync } 
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
-import { errnoOf, fileSystemError, withFsError } from '../fs/fs-error.js';
+import { fileSystemError, withFsError, withFsErrorSync } from '../fs/fs-error.js';
 import { closeFd, fdatasyncFd, fsyncFd, writevFd } from '../fs/fd-ops.js';
 import { fsyncDirectory } from '../fs/sync.js';
 
@@ -74,25 +74,22 @@ export async function openPlainSegmentFile(options: SegmentFileOptions): Promise
   const partialName = `${segmentName}${PARTIAL_SUFFIX}`;
   const partialPath = join(dir, partialName);
   const finalPath = join(dir, segmentName);
-  let existing;
-  try {
-    existing = lstatSync(partialPath, { throwIfNoEntry: false });
-  } catch (error) {
-    throw fileSystemError(error, 'stat write-ahead log file', partialPath);
-  }
+  const existing = withFsErrorSync('stat write-ahead log file', partialPath, () =>
+    lstatSync(partialPath, { throwIfNoEntry: false }),
+  );
   if (existing !== undefined && !existing.isFile()) throw notRegularFile(partialName);
   if (existing !== undefined && existing.size !== 0 && existing.size !== segSize) {
     throw sizeError(partialName, existing.size, segSize);
   }
   // Never through a link: a new file exclusively, an existing one with O_NOFOLLOW (a link
   // planted between the look and the open fails instead of taking our WAL elsewhere).
-  const fd = syncFsCall('open write-ahead log file', partialPath, () =>
+  const fd = withFsErrorSync('open write-ahead log file', partialPath, () =>
     openSync(partialPath, existing === undefined ? 'wx' : constants.O_RDWR | constants.O_NOFOLLOW, mode),
   );
   try {
     if (existing === undefined || existing.size === 0) {
-      syncFsCall('pre-size write-ahead log file', partialPath, () => ftruncateSync(fd, segSize));
-      syncFsCall('set mode of write-ahead log file', partialPath, () => fchmodSync(fd, mode));
+      withFsErrorSync('pre-size write-ahead log file', partialPath, () => ftruncateSync(fd, segSize));
+      withFsErrorSync('set mode of write-ahead log file', partialPath, () => fchmodSync(fd, mode));
     }
   } catch (error) {
     await closeFd(fd).catch(() => undefined);
@@ -100,14 +97,6 @@ export async function openPlainSegmentFile(options: SegmentFileOptions): Promise
   }
   return new PlainSegmentFile(fd, dir, segmentName, partialName, partialPath, finalPath, sync);
 }
-
-const syncFsCall = <T>(action: string, path: string, call: () => T): T => {
-  try {
-    return call();
-  } catch (error) {
-    throw fileSystemError(error, action, path);
-  }
-};
 
 class PlainSegmentFile implements SegmentFile {
   readonly concurrentSync = true;
