@@ -1,7 +1,8 @@
-import { closeSync, ftruncateSync, openSync, renameSync, writev } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileSystemError } from '../fs/fs-error.js';
-import type { SegmentFile, SegmentFileOptions } from '../wal/segment-file.js';
+import { writevFd } from '../fs/fd-ops.js';
+import { fileSystemError, noProgressError } from '../fs/fs-error.js';
+import { dropBytes, type SegmentFile, type SegmentFileOptions } from '../wal/segment-file.js';
 import { type ByteSink, compressingSink, fileSink } from './byte-sink.js';
 import type { CompressionSpec } from '../compression/compression-spec.js';
 import type { SyncQueue } from '../fs/sync-queue.js';
@@ -20,10 +21,6 @@ export interface BackupWalOutput {
   finish(): Promise<void>;
   abandon(): void;
 }
-
-const writevAt = (fd: number, chunks: readonly Buffer[], position: number): Promise<number> =>
-  new Promise((resolve, reject) =>
-    writev(fd, chunks, position, (error, written) => (error ? reject(error) : resolve(written))));
 
 /** pg_wal/ in a plain backup (or the --waldir it links to). */
 export const walDirectoryOutput = (dir: string, fileMode: number, queue: SyncQueue): BackupWalOutput => {
@@ -47,7 +44,7 @@ export const walDirectoryOutput = (dir: string, fileMode: number, queue: SyncQue
         const fd = openSync(tmp, 'wx', fileMode);
         try {
           let at = 0;
-          while (at < content.length) at += (await writevAt(fd, [content.subarray(at)], at));
+          while (at < content.length) at += (await writevFd(fd, [content.subarray(at)], at));
         } finally {
           closeSync(fd);
         }
@@ -106,15 +103,15 @@ const directorySegment = ({ dir, fileMode, queue, open, done }: DirectoryWal, op
       while (pending.length > 0) {
         let written: number;
         try {
-          written = await writevAt(fd, pending, position);
+          written = await writevFd(fd, pending, position);
         } catch (error) {
           throw fileSystemError(error, 'write to write-ahead log file', path);
         }
         if (written === 0) {
-          throw fileSystemError(Object.assign(new Error('no progress'), { code: 'ENOSPC' }), 'write to file', path);
+          throw fileSystemError(noProgressError(), 'write to file', path);
         }
         position += written;
-        pending = dropLeading(pending, written);
+        pending = dropBytes(pending, written);
       }
     },
     sync: () => Promise.resolve(),
@@ -131,20 +128,6 @@ const directorySegment = ({ dir, fileMode, queue, open, done }: DirectoryWal, op
       }
     },
   };
-};
-
-const dropLeading = (chunks: readonly Buffer[], bytes: number): Buffer[] => {
-  const rest: Buffer[] = [];
-  let skip = bytes;
-  for (const chunk of chunks) {
-    if (skip >= chunk.length) {
-      skip -= chunk.length;
-    } else {
-      rest.push(skip === 0 ? chunk : chunk.subarray(skip));
-      skip = 0;
-    }
-  }
-  return rest;
 };
 
 const walMember = (name: string, size: number): TarMember => ({

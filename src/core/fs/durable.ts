@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { copyFile, type FileHandle, link, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errnoOf, fileSystemError, withFsError } from './fs-error.js';
+import { errnoOf, fileSystemError, noProgressError, withFsError } from './fs-error.js';
 import { fsyncDirectory, shouldSync, type SyncOptions } from './sync.js';
 import { tempPathFor } from './temp-name.js';
 
@@ -65,7 +65,7 @@ const writeAll = async (handle: FileHandle, data: Uint8Array): Promise<void> => 
   let written = 0;
   while (written < data.length) {
     const { bytesWritten } = await handle.write(data, written, data.length - written, written);
-    if (bytesWritten === 0) throw Object.assign(new Error('no progress'), { code: 'ENOSPC' });
+    if (bytesWritten === 0) throw noProgressError();
     written += bytesWritten;
   }
 };

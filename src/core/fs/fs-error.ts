@@ -86,6 +86,12 @@ export const fileSystemError = (
   );
 };
 
+/**
+ * What a write(2) that makes no progress without an errno means: a full disk, as
+ * pg_receivewal and pg_basebackup assume. For the write-until-done loops to throw (wrapped).
+ */
+export const noProgressError = (): Error => Object.assign(new Error('no progress'), { code: 'ENOSPC' });
+
 /** withFsError for a synchronous call. */
 export const withFsErrorSync = <T>(action: string, path: string, operation: () => T): T => {
   try {

@@ -1,5 +1,5 @@
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
-import { fileSystemError } from './fs-error.js';
+import { fileSystemError, noProgressError } from './fs-error.js';
 import type { SyncQueue } from './sync-queue.js';
 
 /** Start writing back a large file every this many bytes, overlapping the flush. */
@@ -52,7 +52,7 @@ export class OutputFile {
     try {
       while (offset < chunk.length) {
         const done = writeSync(this.fd, chunk, offset, chunk.length - offset);
-        if (done === 0) throw Object.assign(new Error('no progress'), { code: 'ENOSPC' });
+        if (done === 0) throw noProgressError();
         offset += done;
       }
     } catch (error) {

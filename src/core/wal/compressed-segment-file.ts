@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
-import { fileSystemError, withFsError } from '../fs/fs-error.js';
+import { fileSystemError, noProgressError, withFsError } from '../fs/fs-error.js';
 import { fsyncDirectory } from '../fs/sync.js';
 import { dropBytes, notRegularFile, PARTIAL_SUFFIX, type SegmentFile, type SegmentFileOptions } from './segment-file.js';
 import { createStreamEncoder, type CompressingMethod, type StreamEncoder } from '../compression/stream-encoder.js';
@@ -117,10 +117,7 @@ class CompressedSegmentFile implements SegmentFile {
       );
       this.fileOffset += bytesWritten;
       if (bytesWritten === total) return;
-      if (bytesWritten === 0) {
-        const noSpace = Object.assign(new Error('no progress'), { code: 'ENOSPC' });
-        throw fileSystemError(noSpace, 'write to write-ahead log file', this.partialPath);
-      }
+      if (bytesWritten === 0) throw fileSystemError(noProgressError(), 'write to write-ahead log file', this.partialPath);
       pending = dropBytes(pending, bytesWritten);
     }
   }

@@ -2,7 +2,7 @@ import { constants, fchmodSync, ftruncateSync, lstatSync, openSync, writeSync } 
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
-import { fileSystemError, withFsError, withFsErrorSync } from '../fs/fs-error.js';
+import { fileSystemError, noProgressError, withFsError, withFsErrorSync } from '../fs/fs-error.js';
 import { closeFd, fdatasyncFd, fsyncFd, writevFd } from '../fs/fd-ops.js';
 import { fsyncDirectory } from '../fs/sync.js';
 
@@ -125,11 +125,7 @@ class PlainSegmentFile implements SegmentFile {
       const bytesWritten = await withFsError('write to write-ahead log file', this.partialPath, () =>
         writevFd(this.fd, pending, position),
       );
-      if (bytesWritten === 0) {
-        // write(2) that makes no progress without an errno: pg_receivewal assumes a full disk.
-        const noSpace = Object.assign(new Error('no progress'), { code: 'ENOSPC' });
-        throw fileSystemError(noSpace, 'write to write-ahead log file', this.partialPath);
-      }
+      if (bytesWritten === 0) throw fileSystemError(noProgressError(), 'write to write-ahead log file', this.partialPath);
       position += bytesWritten;
       pending = dropBytes(pending, bytesWritten);
     }
@@ -138,17 +134,11 @@ class PlainSegmentFile implements SegmentFile {
   readonly writeNow = (data: Buffer, offset: number): void => {
     let done = 0;
     while (done < data.length) {
-      let wrote: number;
-      try {
-        wrote = writeSync(this.fd, data, done, data.length - done, offset + done);
-      } catch (error) {
-        throw fileSystemError(error, 'write to write-ahead log file', this.partialPath);
-      }
-      if (wrote === 0) {
-        const noSpace = Object.assign(new Error('no progress'), { code: 'ENOSPC' });
-        throw fileSystemError(noSpace, 'write to write-ahead log file', this.partialPath);
-      }
-      done += wrote;
+      done += withFsErrorSync('write to write-ahead log file', this.partialPath, () => {
+        const wrote = writeSync(this.fd, data, done, data.length - done, offset + done);
+        if (wrote === 0) throw noProgressError();
+        return wrote;
+      });
     }
   };
 
