@@ -32,7 +32,7 @@ export const walDirectoryOutput = (dir: string, fileMode: number, queue: SyncQue
     } catch (error) {
       throw fileSystemError(error, 'create archive status file', path);
     }
-    await queue.add(fd, path);
+    await queue.add(fd, path, 0);
   };
   const open = new Set<number>();
   return {
@@ -91,7 +91,7 @@ const directorySegment = ({ dir, fileMode, queue, open, done }: DirectoryWal, op
     if (closed) return;
     closed = true;
     open.delete(fd);
-    await queue.add(fd, path);
+    await queue.add(fd, path, options.segSize);
   };
   return {
     name: options.segmentName,

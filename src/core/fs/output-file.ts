@@ -10,7 +10,8 @@ const EARLY_FLUSH_BYTES = 64 * 1024 * 1024;
  * pg_basebackup's fwrite: measured here, a write(2) per 32 kB message beats both gathering
  * into larger writes and handing writes to the thread pool (the copying or the thread hops
  * cost more than the system calls they save). Large files are flushed to disk in the
- * background as they grow, and on close the descriptor goes to the sync queue. Created
+ * background as they grow, and on close the descriptor goes to the sync queue, which
+ * decides by size when the file is synced. Created
  * exclusively: an existing file (or a planted symlink) is never written through.
  */
 export class OutputFile {
@@ -78,7 +79,7 @@ export class OutputFile {
     this.closed = true;
     // Never close a descriptor a background flush may still be using.
     if (this.earlyFlush !== undefined) await this.earlyFlush;
-    await this.queue.add(this.fd, this.path);
+    await this.queue.add(this.fd, this.path, this.written);
   }
 
   /** After a failure: close without syncing, once no flush uses the descriptor. */
@@ -86,7 +87,7 @@ export class OutputFile {
     if (this.closed) return;
     this.closed = true;
     void (this.earlyFlush ?? Promise.resolve())
-      .then(() => this.queue.add(this.fd, this.path))
+      .then(() => this.queue.add(this.fd, this.path, this.written))
       .catch(() => undefined);
   }
 }

@@ -1,18 +1,36 @@
-import { closeFd, fdatasyncFd, fsyncFd } from './fd-ops.js';
+import { closeSync, constants, openSync } from 'node:fs';
+import { fdatasyncFd, fsyncFd } from './fd-ops.js';
 import { fileSystemError } from './fs-error.js';
 
 /**
- * Makes finished output files durable in the background while the stream goes on: each is
- * fsynced and closed on libuv's thread pool, a few at a time, so flushing overlaps receiving
- * instead of all happening after the last byte (pg_basebackup syncs everything at the end).
+ * Files smaller than this are synced together at the end instead of as they finish. An
+ * fsync of a small new file right after its write is a journal commit of its own, made
+ * while the stream goes on; fsyncs made together at the end share commits (ext4's journal
+ * groups concurrent ones). Measured on a fresh 40 MB cluster (967 files): the stream took
+ * 445 ms with each file synced as it finished, 161 ms with none.
+ */
+const SYNC_AT_END_BELOW_BYTES = 1024 * 1024;
+
+/** fsyncs in flight at the end: more than the pool's four threads, so none waits idle. */
+const SYNC_AT_END_IN_FLIGHT = 16;
+
+/**
+ * Makes finished output files durable. Large files are fsynced and closed on libuv's thread
+ * pool as they finish, a few at a time, so flushing their bytes overlaps receiving; small
+ * ones are closed at once and fsynced at `drain()`, reopened by path as pg_basebackup's
+ * final sync does (a write-back error no descriptor has seen is reported to the new one).
  * The first failure is kept and thrown by `drain()`, which the backup awaits before it calls
- * anything complete. With `sync: false` (-N) files are only closed.
+ * anything complete. With `sync: false` (-N) files are only closed. close(2) itself is made
+ * on the main thread: it takes microseconds, less than handing it to a pool thread (a
+ * futex wake and a callback per file, ~60 µs of the main thread's time each on this host).
  */
 export class SyncQueue {
   private readonly waiting: { fd: number; path: string }[] = [];
   private running = 0;
   private failure: Error | undefined;
   private idle: (() => void)[] = [];
+  /** Small files closed unsynced, synced by `drain()`. */
+  private atEnd: string[] = [];
 
   constructor(
     private readonly sync: boolean,
@@ -25,8 +43,13 @@ export class SyncQueue {
     return this.sync;
   }
 
-  /** Takes ownership of `fd`: it is synced (if enabled) and closed. */
-  async add(fd: number, path: string): Promise<void> {
+  /** Takes ownership of `fd` (a file of `size` bytes): it is synced (if enabled) and closed. */
+  async add(fd: number, path: string, size: number): Promise<void> {
+    if (!this.sync || size < SYNC_AT_END_BELOW_BYTES) {
+      this.close(fd, path);
+      if (this.sync) this.atEnd.push(path);
+      return;
+    }
     this.waiting.push({ fd, path });
     this.pump();
     while (this.waiting.length > this.maxWaiting) await this.nextIdle();
@@ -46,8 +69,41 @@ export class SyncQueue {
 
   /** Waits until every file handed over is synced and closed; throws the first failure. */
   async drain(): Promise<void> {
-    while (this.running > 0 || this.waiting.length > 0) await this.nextIdle();
+    await this.settle();
+    const paths = this.atEnd;
+    this.atEnd = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < paths.length) await this.syncByPath(paths[next++] as string);
+    };
+    await Promise.all(Array.from({ length: Math.min(SYNC_AT_END_IN_FLIGHT, paths.length) }, worker));
     if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** After a failure: waits for the descriptors in use to be closed; nothing more is synced. */
+  async abandon(): Promise<void> {
+    this.atEnd = [];
+    await this.settle();
+  }
+
+  private async settle(): Promise<void> {
+    while (this.running > 0 || this.waiting.length > 0) await this.nextIdle();
+  }
+
+  private async syncByPath(path: string): Promise<void> {
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (error) {
+      this.failure ??= fileSystemError(error, 'open file', path);
+      return;
+    }
+    try {
+      await fsyncFd(fd);
+    } catch (error) {
+      this.failure ??= fileSystemError(error, 'fsync file', path);
+    }
+    this.close(fd, path);
   }
 
   private nextIdle(): Promise<void> {
@@ -74,8 +130,12 @@ export class SyncQueue {
     } catch (error) {
       this.failure ??= fileSystemError(error, 'fsync file', path);
     }
+    this.close(fd, path);
+  }
+
+  private close(fd: number, path: string): void {
     try {
-      await closeFd(fd);
+      closeSync(fd);
     } catch (error) {
       this.failure ??= fileSystemError(error, 'close file', path);
     }

@@ -170,7 +170,7 @@ const failBackup = async (run: RunBaseBackupOptions, caught: unknown, live: Live
   // Opened early and never handed to a streamer: its temporary slot goes with it.
   if (streaming === undefined) void live.walOpening?.then(({ connection }) => connection.destroy(), () => undefined);
   live.connection?.destroy();
-  await queue.drain().catch(() => undefined);
+  await queue.abandon();
   reporter.endProgress();
   // A backup that failed verification is kept for inspection, like a checksum failure's.
   const keep = live.checksumFailure || (error instanceof WarmstandbyError && error.code === 'verify-failed');
