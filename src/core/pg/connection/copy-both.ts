@@ -1,4 +1,5 @@
 import { WarmstandbyError } from '../../errors.js';
+import type { CopyDataPieces } from '../protocol/backend.js';
 import { copyData, copyDone, copyFail, query as queryMessage } from '../protocol/frontend.js';
 import { ConnectionError, PgServerError } from './errors.js';
 import { type QueryResult, ResultCollector, textResult } from './results.js';
@@ -15,6 +16,16 @@ export interface CopyBothStream extends AsyncIterable<Buffer> {
   readonly serverDone: Promise<void>;
   /** Resolves once the socket has flushed what write() queued. */
   drain(): Promise<void>;
+  /**
+   * True when the payload just yielded continues the previous one: a CopyData split across
+   * reads and passed on in pieces (CopyBothOptions.pieces) instead of gathered.
+   */
+  readonly continues: boolean;
+}
+
+export interface CopyBothOptions {
+  /** Which CopyData messages split across reads come in pieces (BackendParser's modes). */
+  readonly pieces?: CopyDataPieces;
 }
 
 /**
@@ -22,10 +33,12 @@ export interface CopyBothStream extends AsyncIterable<Buffer> {
  * (START_REPLICATION past the end of a historic timeline) yields a stream that is already
  * over: its iterator is empty and end() returns those results.
  */
-export const startCopyBoth = async (session: Session, sql: string): Promise<CopyBothStream> => {
+export const startCopyBoth = async (session: Session, sql: string, options: CopyBothOptions = {}): Promise<CopyBothStream> => {
   const during = 'start COPY BOTH';
   session.acquire(during);
   try {
+    // Before the command: the first data may come in the same read as CopyBothResponse.
+    if (options.pieces !== undefined) session.channel.copyDataPieces = options.pieces;
     session.send(queryMessage(sql));
     await session.channel.drain();
     const collector = new ResultCollector(session, during);
@@ -49,6 +62,7 @@ export const startCopyBoth = async (session: Session, sql: string): Promise<Copy
       throw session.unexpected(message, during);
     }
   } catch (error) {
+    session.channel.copyDataPieces = 'off';
     session.release();
     throw error;
   }
@@ -66,6 +80,7 @@ class CopyBothSession implements CopyBothStream {
   private inflight: Promise<unknown> | undefined;
   private failure: Error | undefined;
   private endPromise: Promise<QueryResult[]> | undefined;
+  continues = false;
 
   constructor(
     private readonly session: Session,
@@ -81,6 +96,7 @@ class CopyBothSession implements CopyBothStream {
     });
     if (!copying) {
       this.resolveServerDone();
+      session.channel.copyDataPieces = 'off';
       session.release();
     }
   }
@@ -122,6 +138,8 @@ class CopyBothSession implements CopyBothStream {
     const message = await this.session.read().catch((error: unknown) => this.fail(error));
     switch (message.type) {
       case 'copyData':
+      case 'copyDataPiece':
+        this.continues = message.type === 'copyDataPiece';
         return { done: false, value: message.data };
       case 'copyDone':
         this.stopServer();
@@ -172,6 +190,7 @@ class CopyBothSession implements CopyBothStream {
       }
       switch (message.type) {
         case 'copyData':
+        case 'copyDataPiece':
           // Still in flight when we asked to stop: the caller chose to end, so it is dropped.
           if (this.serverSending && !this.copyOver) continue;
           break;
@@ -213,6 +232,7 @@ class CopyBothSession implements CopyBothStream {
     this.finished = true;
     this.clientSending = false;
     this.stopServer();
+    this.session.channel.copyDataPieces = 'off';
     this.session.release();
   }
 

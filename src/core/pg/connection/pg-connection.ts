@@ -3,7 +3,7 @@ import { ProtocolError } from '../../errors.js';
 import type { ConnectionTarget } from '../conninfo/resolve.js';
 import { terminate } from '../protocol/frontend.js';
 import type { BackendMessage } from '../protocol/messages.js';
-import { type CopyBothStream, startCopyBoth } from './copy-both.js';
+import { type CopyBothOptions, type CopyBothStream, startCopyBoth } from './copy-both.js';
 import { type CopyOutHandlers, CopyOutReader, type CopyOutStream } from './copy-out.js';
 import { ConnectionError, ConnectionErrorCode, PgServerError } from './errors.js';
 import type { MessageChannel } from './message-channel.js';
@@ -128,8 +128,8 @@ export class PgConnection extends EventEmitter {
     return new CopyOutReader(this.session, sql, handlers);
   }
 
-  copyBoth(sql: string): Promise<CopyBothStream> {
-    return startCopyBoth(this.session, sql);
+  copyBoth(sql: string, options?: CopyBothOptions): Promise<CopyBothStream> {
+    return startCopyBoth(this.session, sql, options);
   }
 
   /** Resolves once everything written has left for the socket. */

@@ -32,13 +32,19 @@ type ParserState = (typeof ParserState)[keyof typeof ParserState];
  * - 'off': none (every consumer that decodes a CopyData payload as one unit);
  * - 'any': all (a stream of bytes without message boundaries: raw tar before PostgreSQL 15);
  * - 'typedData': those whose payload starts with 'd' and whose first piece holds more than
- *   that byte (BASE_BACKUP's archive data on 15+; its 'n', 'p' and 'm' messages are gathered).
- * A base backup sends 32 kB messages and Node reads 64 kB at a time: gathering copies about
- * half of all the bytes received once more, into fresh memory (docs/dev/performance.md).
+ *   that byte (BASE_BACKUP's archive data on 15+; its 'n', 'p' and 'm' messages are gathered);
+ * - 'xlogData': those whose payload starts with 'w' and whose first piece holds more than
+ *   XLogData's 25-byte header (START_REPLICATION's WAL; keepalives are gathered).
+ * A base backup sends 32 kB messages, a walsender up to 128 kB, and Node reads 64 kB at a
+ * time: gathering copies about half of a backup's bytes, and all of the WAL, once more into
+ * fresh memory, whose first touch costs more than the copy (docs/dev/performance.md).
  */
-export type CopyDataPieces = 'off' | 'any' | 'typedData';
+export type CopyDataPieces = 'off' | 'any' | 'typedData' | 'xlogData';
 
 const TYPED_DATA = 0x64; // 'd'
+const XLOG_DATA = 0x77; // 'w'
+/** 'w', then dataStart, walEnd and sendTime (8 bytes each). */
+const XLOG_DATA_HEADER_SIZE = 25;
 
 /**
  * Resumable parser of the backend message stream. Chunks may split a message at any byte or
@@ -138,6 +144,7 @@ export class BackendParser {
   private passesInPieces(type: string, chunk: Buffer, start: number): boolean {
     if (type !== 'd' || this.copyDataPieces === 'off') return false;
     if (this.copyDataPieces === 'any') return chunk.length > start;
+    if (this.copyDataPieces === 'xlogData') return chunk.length - start > XLOG_DATA_HEADER_SIZE && chunk[start] === XLOG_DATA;
     return chunk.length - start > 1 && chunk[start] === TYPED_DATA;
   }
 

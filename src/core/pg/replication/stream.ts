@@ -37,7 +37,9 @@ export interface ReplicationStream extends AsyncIterable<XLogData | Keepalive> {
 
 /** START_REPLICATION … PHYSICAL: XLogData and keepalives until the server stops or finish(). */
 export async function startReplication(c: PgConnection, options: StartReplicationOptions): Promise<ReplicationStream> {
-  const copy = await c.copyBoth(startReplicationCommand(options));
+  // XLogData split across reads comes in pieces: a walsender sends up to 128 kB per message
+  // and Node reads 64 kB, so gathering would copy all of the WAL into fresh memory once more.
+  const copy = await c.copyBoth(startReplicationCommand(options), { pieces: 'xlogData' });
   return new PhysicalStream(c, copy);
 }
 
@@ -47,16 +49,27 @@ class PhysicalStream implements ReplicationStream {
     private readonly copy: CopyBothStream,
   ) {}
 
+  /**
+   * Each piece of an XLogData is yielded as an XLogData of its own: the WAL that continues
+   * the previous one, with its walEnd and sendTime. Consumers see what a walsender sending
+   * smaller messages would send.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<XLogData | Keepalive> {
+    let previous: XLogData | undefined;
     for await (const payload of this.copy) {
       let message: XLogData | Keepalive;
-      try {
-        message = decodeReplicationMessage(payload);
-      } catch (error) {
-        // Unknown input inside the stream: the connection cannot be trusted any more.
-        this.connection.destroy(error as Error);
-        throw error;
+      if (this.copy.continues && previous !== undefined) {
+        message = { ...previous, dataStart: previous.dataStart + BigInt(previous.data.length), data: payload };
+      } else {
+        try {
+          message = decodeReplicationMessage(payload);
+        } catch (error) {
+          // Unknown input inside the stream: the connection cannot be trusted any more.
+          this.connection.destroy(error as Error);
+          throw error;
+        }
       }
+      previous = message.kind === 'xlogdata' ? message : undefined;
       yield message;
     }
   }

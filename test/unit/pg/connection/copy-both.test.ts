@@ -5,7 +5,7 @@ import { connect } from '../../../../src/core/pg/connection/connect.js';
 import { PgServerError } from '../../../../src/core/pg/connection/errors.js';
 import type { PgConnection } from '../../../../src/core/pg/connection/pg-connection.js';
 import { encodeKeepalive, encodeXLogData } from '../../../../src/core/pg/replication/codec.js';
-import { startReplication } from '../../../../src/core/pg/replication/stream.js';
+import { type XLogData, startReplication } from '../../../../src/core/pg/replication/stream.js';
 import { cstr, int16, int32, msg } from '../protocol/wire.js';
 import { type FrontendReader, type ScriptedServer, acceptTrusted, resolvedFor, startScriptedServer } from './scripted-server.js';
 
@@ -123,6 +123,44 @@ describe('START_REPLICATION sequences', () => {
     await expect(drainKinds(stream)).rejects.toBeInstanceOf(PgServerError);
     await expect(stream.finish()).rejects.toMatchObject({ sqlstate: '58P01' });
     expect(c.isOpen).toBe(true);
+  });
+
+  it('an XLogData split across reads comes as XLogData of its pieces, contiguous, with every byte', async () => {
+    const streaming = startReplication(c, { lsn: 0x100_0000n });
+    await expectQuery('START_REPLICATION PHYSICAL 0/1000000');
+    const data = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
+    const whole = msg('d', encodeXLogData({ dataStart: 0x100_0000n, walEnd: 0x100_0bb8n, sendTime: 7n, data }));
+    peer.socket.write(Buffer.concat([copyBothResponse, whole.subarray(0, 1200)]));
+    const stream = await streaming;
+    const got: XLogData[] = [];
+    const reading = (async () => {
+      for await (const m of stream) {
+        if (m.kind === 'xlogdata') got.push(m);
+        if (got.reduce((sum, x) => sum + x.data.length, 0) === data.length) break;
+      }
+    })();
+    await sleep(20); // a read of its own for the rest
+    peer.socket.write(whole.subarray(1200));
+    await reading;
+    expect(got.length).toBeGreaterThan(1); // pieces, not one gathered message
+    let next = 0x100_0000n;
+    for (const piece of got) {
+      expect(piece.dataStart).toBe(next);
+      expect(piece.walEnd).toBe(0x100_0bb8n);
+      expect(piece.sendTime).toBe(7n);
+      next += BigInt(piece.data.length);
+    }
+    expect(Buffer.concat(got.map((x) => x.data)).equals(data)).toBe(true);
+    // The keepalive after it is whole, and the stream ends as usual.
+    const finishing = stream.finish();
+    expect((await peer.typed()).type).toBe('c');
+    peer.socket.write(Buffer.concat([copyDone, command('START_STREAMING'), command('START_REPLICATION'), ready]));
+    expect(await finishing).toBeNull();
+    // Later commands on the connection are parsed whole again.
+    const querying = c.query('IDENTIFY_SYSTEM');
+    await expectQuery('IDENTIFY_SYSTEM');
+    peer.socket.write(Buffer.concat([command('IDENTIFY_SYSTEM'), ready]));
+    expect(await querying).toEqual([{ command: 'IDENTIFY_SYSTEM', fields: [], rows: [] }]);
   });
 
   it('unknown bytes inside CopyData: ProtocolError and the connection is dropped', async () => {
