@@ -1,20 +1,7 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileSystemError } from '../fs/fs-error.js';
+import { fsyncPaths } from '../fs/sync.js';
 import { isBackupLink } from './backup-links.js';
-
-const fsyncPath = async (path: string): Promise<void> => {
-  try {
-    const handle = await open(path, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    throw fileSystemError(error, 'fsync', path);
-  }
-};
 
 /**
  * The last step of making a backup durable: every directory under `root` (following the
@@ -45,13 +32,7 @@ export const syncTree = async (root: string, options: { readonly files?: boolean
     directories.push(dir);
   };
   await walk(root, '', 0);
-  const run = async (paths: string[]): Promise<void> => {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < paths.length) await fsyncPath(paths[next++] as string);
-    };
-    await Promise.all(Array.from({ length: 4 }, worker));
-  };
-  await run(files);
-  await run(directories);
+  // Through links: the directories below pg_tblspc and --waldir are reached by them.
+  await fsyncPaths(files, { inFlight: 4, followLinks: true });
+  await fsyncPaths(directories, { inFlight: 4, followLinks: true });
 };

@@ -1,6 +1,7 @@
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { fdatasyncFd, fsyncFd } from './fd-ops.js';
 import { fileSystemError } from './fs-error.js';
+import { fsyncPaths } from './sync.js';
 
 /**
  * Files smaller than this are synced together at the end instead of as they finish. An
@@ -72,11 +73,10 @@ export class SyncQueue {
     await this.settle();
     const paths = this.atEnd;
     this.atEnd = [];
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < paths.length) await this.syncByPath(paths[next++] as string);
-    };
-    await Promise.all(Array.from({ length: Math.min(SYNC_AT_END_IN_FLIGHT, paths.length) }, worker));
+    // Never through a link: these are files this queue was handed, created exclusively.
+    await fsyncPaths(paths, { inFlight: SYNC_AT_END_IN_FLIGHT, followLinks: false }).catch((error: unknown) => {
+      this.failure ??= error as Error;
+    });
     if (this.failure !== undefined) throw this.failure;
   }
 
@@ -88,22 +88,6 @@ export class SyncQueue {
 
   private async settle(): Promise<void> {
     while (this.running > 0 || this.waiting.length > 0) await this.nextIdle();
-  }
-
-  private async syncByPath(path: string): Promise<void> {
-    let fd: number;
-    try {
-      fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    } catch (error) {
-      this.failure ??= fileSystemError(error, 'open file', path);
-      return;
-    }
-    try {
-      await fsyncFd(fd);
-    } catch (error) {
-      this.failure ??= fileSystemError(error, 'fsync file', path);
-    }
-    this.close(fd, path);
   }
 
   private nextIdle(): Promise<void> {

@@ -94,11 +94,8 @@ class CopyBothSession implements CopyBothStream {
     this.serverDone = new Promise((resolve) => {
       this.resolveServerDone = resolve;
     });
-    if (!copying) {
-      this.resolveServerDone();
-      session.channel.copyDataPieces = 'off';
-      session.release();
-    }
+    // Already over (results instead of COPY): released as a finished COPY is.
+    if (!copying) this.done();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {
