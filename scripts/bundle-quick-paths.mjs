@@ -137,10 +137,13 @@ for (const { name: tool, ...entry } of entries) {
   }
 }
 
-/** The Node flags of a shim's shebang (`#!/usr/bin/env -S node --flag ...`). */
+/** The Node flags of a shim's shebang (`#!/usr/bin/env -S [NAME=VALUE ...] node --flag ...`). */
 const shebangFlags = (tool) => {
   const first = readFileSync(join(root, 'bin', tool), 'utf8').split('\n')[0] ?? '';
-  return first.startsWith('#!/usr/bin/env -S node ') ? first.slice('#!/usr/bin/env -S node '.length).trim().split(/\s+/) : [];
+  if (!first.startsWith('#!/usr/bin/env -S ')) return [];
+  const words = first.slice('#!/usr/bin/env -S '.length).trim().split(/\s+/);
+  const node = words.findIndex((word) => !word.includes('='));
+  return words[node] === 'node' ? words.slice(node + 1) : [];
 };
 
 // The code caches, written by the Node that runs the tools (V8 rejects another's), once with

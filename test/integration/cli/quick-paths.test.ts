@@ -78,7 +78,7 @@ describe('dist/quick bundles', () => {
     const file = join(quickDir, name);
     // Under no flags (this worker has vitest's own, which would name another cache).
     expect(compileBundle(file, readFileSync(cacheFileOf(file, []))).cachedDataRejected).toBe(false);
-    const flags = /^#!\/usr\/bin\/env -S node (.*)$/m.exec(readFileSync(join(REPO_ROOT, 'bin', name.replace(/(-full)?\.cjs$/, '')), 'utf8'))?.[1];
+    const flags = /^#!\/usr\/bin\/env -S (?:\S+=\S* )*node (.*)$/m.exec(readFileSync(join(REPO_ROOT, 'bin', name.replace(/(-full)?\.cjs$/, '')), 'utf8'))?.[1];
     if (flags === undefined) return;
     const probe = join(work, 'cache-probe.cjs');
     writeFileSync(probe, `const { compileBundle, cacheFileOf } = require(${JSON.stringify(join(quickDir, 'cached-bundle.cjs'))});
@@ -86,6 +86,21 @@ describe('dist/quick bundles', () => {
       console.log(compileBundle(file, require('node:fs').readFileSync(cacheFileOf(file))).cachedDataRejected);`);
     const checked = spawnSync(process.execPath, [...flags.split(' '), probe], { encoding: 'utf8' });
     expect(checked.stdout.trim(), checked.stderr).toBe('false');
+  });
+
+  // The streaming tools' shims keep glibc from handing freed heap back after every GC (bin/
+  // basebackup says why); a caller's own tunables come after ours, so they win.
+  it.each(['basebackup', 'receivewal'])('start %s with glibc keeping freed heap, after the caller\'s tunables', (tool) => {
+    const probe = join(work, 'env-probe.cjs');
+    writeFileSync(probe, 'process.stderr.write(`tunables=${process.env.GLIBC_TUNABLES}\\n`);');
+    for (const [given, seen] of [[undefined, 'glibc.malloc.trim_threshold=33554432:'],
+      ['glibc.malloc.top_pad=1', 'glibc.malloc.trim_threshold=33554432:glibc.malloc.top_pad=1']] as const) {
+      const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: `--require ${probe}` };
+      if (given !== undefined) env['GLIBC_TUNABLES'] = given;
+      const run = spawnSync(join(REPO_ROOT, 'bin', tool), ['--version'], { encoding: 'utf8', env });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`tunables=${seen}\n`);
+    }
   });
 
   it('leave rarely needed code to dynamic imports of dist/ modules that exist', () => {
