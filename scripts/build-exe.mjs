@@ -37,6 +37,7 @@ mkdirSync(work, { recursive: true });
 const addonFiles = {
   'lz4-napi': require.resolve('@antoniomuso/lz4-napi-linux-x64-gnu/lz4-napi.linux-x64-gnu.node'),
   '@node-rs/crc32': require.resolve('@node-rs/crc32-linux-x64-gnu/crc32.linux-x64-gnu.node'),
+  '@node-rs/xxhash': require.resolve('@node-rs/xxhash-linux-x64-gnu/xxhash.linux-x64-gnu.node'),
 };
 const addons = Object.entries(addonFiles).map(([module, file]) => {
   const bytes = readFileSync(file);

@@ -71,12 +71,12 @@ const dynamicImportsFromDist = {
  * never needs to pay. node:fs/promises brings node's readline and fs watchers with it (~2
  * ms), though most runs only read a .pgpass or nothing at all.
  */
-const LAZY_BUILTINS = /\b([A-Za-z_$][\w$]*)=require\("((?:node:)?(?:child_process|crypto|zlib|tls|https?|readline|fs\/promises|timers\/promises|string_decoder)|@node-rs\/crc32|lz4-napi|@bokuweb\/zstd-wasm)"\)/g;
+const LAZY_BUILTINS = /\b([A-Za-z_$][\w$]*)=require\("((?:node:)?(?:child_process|crypto|zlib|tls|https?|readline|fs\/promises|timers\/promises|string_decoder)|@node-rs\/crc32|@node-rs\/xxhash|lz4-napi|@bokuweb\/zstd-wasm)"\)/g;
 /**
  * Native and WebAssembly modules stay outside the bundles (an add-on cannot be bundled; a
  * .wasm is found next to its package) and are required from node_modules, on first use.
  */
-const NATIVE_PACKAGES = ['@node-rs/crc32', 'lz4-napi', '@bokuweb/zstd-wasm'];
+const NATIVE_PACKAGES = ['@node-rs/crc32', '@node-rs/xxhash', 'lz4-napi', '@bokuweb/zstd-wasm'];
 const LAZY_REQUIRE = 'var __lazyRequire=(id)=>{let loaded;const load=()=>loaded??=require(id);' +
   'return new Proxy({},{get:(_,key)=>load()[key],has:(_,key)=>key in load(),ownKeys:()=>Reflect.ownKeys(load()),' +
   'getOwnPropertyDescriptor:(_,key)=>{const found=Object.getOwnPropertyDescriptor(load(),key);' +

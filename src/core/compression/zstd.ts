@@ -6,16 +6,24 @@ import { zstdFrames } from './zstd-frames.js';
 interface ZstdApi {
   readonly compress: (data: Uint8Array, level?: number) => Uint8Array;
   readonly decompress: (data: Uint8Array, options?: { defaultHeapSize?: number }) => Uint8Array;
+  /** XXH64 with seed 0, the frame format's content checksum (its low 32 bits are written). */
+  readonly xxh64: (data: Uint8Array) => bigint;
 }
 
 let loading: Promise<ZstdApi> | undefined;
 
-/** Loads the wasm module and runs its `init()` once per process, on first use. */
+/**
+ * Loads the wasm module (and runs its `init()`) and XXH64 once per process, on first use.
+ * The wasm build cannot checksum its frames. XXH64 in JavaScript took 0.67-1.3 s for the 460
+ * MB of a 542 MB cluster's backup, more than compressing it (0.84 s), against 27 ms in the
+ * native @node-rs/xxhash (docs/dev/performance.md); the JavaScript one stays for where the
+ * add-on cannot load (a single executable without a usable TMPDIR), so zstd never needs it.
+ */
 export const loadZstd = (): Promise<ZstdApi> => {
   loading ??= (async () => {
-    const zstd = await import('@bokuweb/zstd-wasm');
+    const [zstd, xxh64] = await Promise.all([import('@bokuweb/zstd-wasm'), loadNativeXxh64()]);
     await zstd.init();
-    return { compress: zstd.compress, decompress: zstd.decompress };
+    return { compress: zstd.compress, decompress: zstd.decompress, xxh64: xxh64 ?? xxhash64 };
   })().catch((error: unknown) => {
     loading = undefined;
     throw new CompressionError(
@@ -25,6 +33,18 @@ export const loadZstd = (): Promise<ZstdApi> => {
     );
   });
   return loading;
+};
+
+/** The add-on's XXH64, or undefined when it cannot be loaded (its first use loads it). */
+const loadNativeXxh64 = async (): Promise<((data: Uint8Array) => bigint) | undefined> => {
+  try {
+    const mod = await import('@node-rs/xxhash');
+    const { xxh64 } = 'xxh64' in mod ? mod : (mod as { default: typeof mod }).default;
+    xxh64(new Uint8Array(0));
+    return (data) => xxh64(data);
+  } catch {
+    return undefined;
+  }
 };
 
 /** zstd's own default level. */
@@ -43,9 +63,13 @@ export const zstdCompress = async (data: Uint8Array, level = ZSTD_DEFAULT_LEVEL)
   if (descriptor === undefined || (descriptor & CHECKSUM_FLAG) !== 0) return frame;
   frame[4] = descriptor | CHECKSUM_FLAG;
   const checksum = Buffer.alloc(4);
-  checksum.writeUInt32LE(Number(xxhash64(data) & 0xffff_ffffn), 0);
+  checksum.writeUInt32LE(await zstdContentChecksum(data), 0);
   return Buffer.concat([frame, checksum]);
 };
+
+/** What a zstd frame's content checksum holds for `data`: the low 32 bits of its XXH64. */
+export const zstdContentChecksum = async (data: Uint8Array): Promise<number> =>
+  Number((await loadZstd()).xxh64(data) & 0xffff_ffffn);
 
 const CHECKSUM_FLAG = 0x04;
 

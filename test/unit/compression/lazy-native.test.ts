@@ -37,7 +37,7 @@ describe('optional native modules', () => {
       import { createRequire } from 'node:module';
       await import(${JSON.stringify(codecUrl)});
       const loaded = Object.keys(createRequire(import.meta.url).cache);
-      console.log(JSON.stringify(loaded.filter((p) => /lz4|zstd/.test(p))));
+      console.log(JSON.stringify(loaded.filter((p) => /lz4|zstd|xxhash/.test(p))));
     `);
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual([]);
