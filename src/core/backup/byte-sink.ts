@@ -13,11 +13,44 @@ export interface ByteSink {
   abandon(): void;
 }
 
+/** Chunks below this size are gathered: tar headers (512 bytes), padding, single pages. */
+const GATHER_BELOW_BYTES = 32 * 1024;
+/** What is gathered before one write(2); larger chunks go straight through (OutputFile). */
+const GATHER_BYTES = 256 * 1024;
+
+/**
+ * An archive file. A tar stream arrives as a 512-byte header, the member's data and its
+ * padding, member after member: a fresh cluster's base.tar took 2,663 writes, 21-33 ms,
+ * where the same bytes gathered below 32 kB took 392 writes and 9-14 ms (a replay of that
+ * run's write sizes, four rounds). Write errors of gathered bytes surface on a later write
+ * or on close, under the same "write to file" error.
+ */
 export const fileSink = (path: string, mode: number, queue: SyncQueue): ByteSink => {
   const file = OutputFile.create(path, mode, queue);
+  let gathered: Buffer | undefined;
+  let filled = 0;
+  const writeGathered = (): void => {
+    if (gathered === undefined || filled === 0) return;
+    const bytes = gathered.subarray(0, filled);
+    filled = 0;
+    file.write(bytes);
+  };
   return {
-    write: (chunk) => file.write(chunk),
-    close: () => file.close(),
+    write: (chunk) => {
+      if (chunk.length >= GATHER_BELOW_BYTES) {
+        writeGathered();
+        return file.write(chunk);
+      }
+      if (filled + chunk.length > GATHER_BYTES) writeGathered();
+      gathered ??= Buffer.allocUnsafe(GATHER_BYTES);
+      chunk.copy(gathered, filled);
+      filled += chunk.length;
+      return undefined;
+    },
+    close: () => {
+      writeGathered();
+      return file.close();
+    },
     abandon: () => file.abandon(),
   };
 };
