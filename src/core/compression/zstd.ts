@@ -56,20 +56,22 @@ export const ZSTD_DEFAULT_LEVEL = 3;
  * after the last block), as `zstd` itself writes frames: decoders then detect damage.
  */
 export const zstdCompress = async (data: Uint8Array, level = ZSTD_DEFAULT_LEVEL): Promise<Buffer> => {
-  const { compress } = await loadZstd();
+  const { compress, xxh64 } = await loadZstd();
   const out = compress(data, level);
   const frame = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   const descriptor = frame[4];
   if (descriptor === undefined || (descriptor & CHECKSUM_FLAG) !== 0) return frame;
   frame[4] = descriptor | CHECKSUM_FLAG;
   const checksum = Buffer.alloc(4);
-  checksum.writeUInt32LE(await zstdContentChecksum(data), 0);
+  checksum.writeUInt32LE(lowWord(xxh64(data)), 0);
   return Buffer.concat([frame, checksum]);
 };
 
-/** What a zstd frame's content checksum holds for `data`: the low 32 bits of its XXH64. */
-export const zstdContentChecksum = async (data: Uint8Array): Promise<number> =>
-  Number((await loadZstd()).xxh64(data) & 0xffff_ffffn);
+/** A frame's content checksum holds the low 32 bits of the content's XXH64. */
+const lowWord = (hash: bigint): number => Number(hash & 0xffff_ffffn);
+
+/** What a zstd frame's content checksum holds for `data`. */
+export const zstdContentChecksum = async (data: Uint8Array): Promise<number> => lowWord((await loadZstd()).xxh64(data));
 
 const CHECKSUM_FLAG = 0x04;
 
