@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { createStreamEncoder } from '../compression/stream-encoder.js';
 import type { CompressionSpec } from '../compression/compression-spec.js';
+import { Batcher } from '../fs/batcher.js';
 import { OutputFile } from '../fs/output-file.js';
 import type { SyncQueue } from '../fs/sync-queue.js';
 
@@ -27,13 +28,15 @@ const GATHER_BYTES = 256 * 1024;
  */
 export const fileSink = (path: string, mode: number, queue: SyncQueue): ByteSink => {
   const file = OutputFile.create(path, mode, queue);
-  let gathered: Buffer | undefined;
-  let filled = 0;
+  // One batch, used again at once: the file's write is synchronous.
+  const batcher = new Batcher(GATHER_BYTES, 1);
+  const writeBatch = (batch: Buffer): void => {
+    file.write(batch);
+    batcher.release(batch);
+  };
   const writeGathered = (): void => {
-    if (gathered === undefined || filled === 0) return;
-    const bytes = gathered.subarray(0, filled);
-    filled = 0;
-    file.write(bytes);
+    const rest = batcher.take();
+    if (rest !== undefined) writeBatch(rest);
   };
   return {
     write: (chunk) => {
@@ -41,15 +44,12 @@ export const fileSink = (path: string, mode: number, queue: SyncQueue): ByteSink
         writeGathered();
         return file.write(chunk);
       }
-      if (filled + chunk.length > GATHER_BYTES) writeGathered();
-      gathered ??= Buffer.allocUnsafe(GATHER_BYTES);
-      chunk.copy(gathered, filled);
-      filled += chunk.length;
+      batcher.add(chunk, writeBatch);
       return undefined;
     },
-    close: () => {
+    close: async () => {
       writeGathered();
-      return file.close();
+      await file.close();
     },
     abandon: () => file.abandon(),
   };

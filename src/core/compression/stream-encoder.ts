@@ -1,5 +1,6 @@
 import { constants as zlibConstants, type Gzip } from 'node:zlib';
 import type { CompressionMethod } from './compression-method.js';
+import { Batcher } from '../fs/batcher.js';
 import { createGzipStream } from './gzip.js';
 import { lz4Compress } from './lz4.js';
 import { zstdCompress } from './zstd.js';
@@ -55,47 +56,6 @@ export async function createStreamEncoder(options: EncoderOptions): Promise<Stre
     case 'zstd':
       // The WebAssembly zstd runs on this thread: a frame is done when its promise exists.
       return new FramingEncoder(frameBytes, (data) => zstdCompress(data, options.level));
-  }
-}
-
-/**
- * Copies input into fixed-size batches: one copy per byte, no concatenation afterwards.
- * Batches given back with release() are used again: a fresh 4 MB buffer per frame costs a
- * page fault per 4 kB on first touch, which on this kind of machine took longer than
- * compressing the frame with LZ4 (docs/dev/performance.md).
- */
-class Batcher {
-  private batch: Buffer | undefined;
-  private filled = 0;
-  private readonly spare: Buffer[] = [];
-
-  constructor(private readonly batchBytes: number, private readonly maxSpare: number) {}
-
-  /** Copies `data` in, calling `full` with each batch that fills up. */
-  add(data: Buffer, full: (batch: Buffer) => void): void {
-    let offset = 0;
-    while (offset < data.length) {
-      this.batch ??= this.spare.pop() ?? Buffer.allocUnsafe(this.batchBytes);
-      const copied = data.copy(this.batch, this.filled, offset);
-      this.filled += copied;
-      offset += copied;
-      if (this.filled === this.batchBytes) full(this.take() as Buffer);
-    }
-  }
-
-  /** The partial batch, if any; the batcher starts a new one. */
-  take(): Buffer | undefined {
-    if (this.batch === undefined || this.filled === 0) return undefined;
-    const batch = this.batch.subarray(0, this.filled);
-    this.batch = undefined;
-    this.filled = 0;
-    return batch;
-  }
-
-  /** A batch (or a partial one) nothing reads any more: its memory serves the next. */
-  release(batch: Buffer): void {
-    if (batch.byteOffset !== 0 || batch.buffer.byteLength !== this.batchBytes || this.spare.length >= this.maxSpare) return;
-    this.spare.push(Buffer.from(batch.buffer, 0, this.batchBytes));
   }
 }
 
