@@ -34,7 +34,8 @@ export const captureWal = async (
       continue;
     }
     if (message.dataStart !== next) throw new Error(`WAL gap: expected ${next.toString(16)}, got ${message.dataStart.toString(16)}`);
-    chunks.push(message.data);
+    // The stream lends its data until the next message (ReplicationStream): keep a copy.
+    chunks.push(Buffer.from(message.data));
     next += BigInt(message.data.length);
     messages++;
     await options.onMessage?.();

@@ -8,6 +8,7 @@ import { ConnectionError, ConnectionErrorCode, PgServerError } from './errors.js
 import { MessageChannel } from './message-channel.js';
 import { PgConnection } from './pg-connection.js';
 import { checkSessionAttributes, checkReplicationParameters } from './server-checks.js';
+import { SocketReads } from './socket-reads.js';
 import { type PasswordSource, StartupServerError, runStartup } from './startup.js';
 import { buildTlsOptions } from './tls-options.js';
 import { describeTarget, openSocket, requestSsl, startTls } from './transport.js';
@@ -155,7 +156,9 @@ const attempt = async (
 ): Promise<PgConnection> => {
   const { resolved } = options;
   const tlsOptions = use === TlsUse.never ? undefined : await buildTlsOptions(resolved, target);
-  const socket = await openSocket(target, deadline.watch);
+  // Without TLS the socket reads into buffers SocketReads may reuse (node:tls cannot).
+  const reads = tlsOptions === undefined ? new SocketReads() : undefined;
+  const socket = await openSocket(target, deadline.watch, reads);
   reportAddress(socket.remoteAddress);
   let stream: Socket = socket;
   let tlsSocket: TLSSocket | undefined;
@@ -177,7 +180,7 @@ const attempt = async (
     socket.destroy();
     throw error;
   }
-  const channel = new MessageChannel(stream, options.receiveBufferBytes);
+  const channel = new MessageChannel(stream, options.receiveBufferBytes, reads);
   const connection = new PgConnection({ channel, target, tls: tlsSocket !== undefined });
   try {
     const outcome = await runStartup(connection.startupSession(), resolved, tlsSocket, password);

@@ -26,6 +26,11 @@ export interface CopyBothStream extends AsyncIterable<Buffer> {
 export interface CopyBothOptions {
   /** Which CopyData messages split across reads come in pieces (BackendParser's modes). */
   readonly pieces?: CopyDataPieces;
+  /**
+   * The consumer is done with each payload when it asks for the next one: payloads may then
+   * be views of a socket read buffer that is reused (MessageChannel.lendMessages).
+   */
+  readonly lendPayloads?: boolean;
 }
 
 /**
@@ -47,6 +52,7 @@ export const startCopyBoth = async (session: Session, sql: string, options: Copy
       if (collector.accept(message)) continue;
       switch (message.type) {
         case 'copyBothResponse':
+          if (options.lendPayloads === true) session.channel.lendMessages(true);
           return new CopyBothSession(session, collector, true);
         case 'errorResponse':
           return await finishAfterError(session, new PgServerError(message.fields));
@@ -133,6 +139,8 @@ class CopyBothSession implements CopyBothStream {
   private async readCopy(): Promise<IteratorResult<Buffer>> {
     const during = 'read COPY BOTH data';
     const message = await this.session.read().catch((error: unknown) => this.fail(error));
+    // Only payloads are lent: what ends the COPY (and the results after it) may be kept.
+    if (message.type !== 'copyData' && message.type !== 'copyDataPiece') this.session.channel.lendMessages(false);
     switch (message.type) {
       case 'copyData':
       case 'copyDataPiece':
@@ -158,6 +166,7 @@ class CopyBothSession implements CopyBothStream {
 
   private async finish(): Promise<QueryResult[]> {
     this.ending = true;
+    this.session.channel.lendMessages(false);
     if (this.finished) return this.outcome();
     await this.inflight?.catch(() => undefined);
     if (this.finished) return this.outcome();
@@ -230,6 +239,7 @@ class CopyBothSession implements CopyBothStream {
     this.clientSending = false;
     this.stopServer();
     this.session.channel.copyDataPieces = 'off';
+    this.session.channel.lendMessages(false);
     this.session.release();
   }
 

@@ -3,6 +3,7 @@ import { ProtocolError, WarmstandbyError } from '../../errors.js';
 import { BackendParser, type CopyDataPieces } from '../protocol/backend.js';
 import type { BackendMessage } from '../protocol/messages.js';
 import { ConnectionError, ConnectionErrorCode } from './errors.js';
+import type { MessageReader, SocketReads } from './socket-reads.js';
 
 /** Default bound on received-but-unconsumed bytes before the socket is paused. */
 export const DEFAULT_RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -29,8 +30,13 @@ const heldBytes = (message: BackendMessage): number => {
  * socket is paused, so a slow consumer makes TCP push back on the server instead of memory
  * growing; it resumes once the consumer has taken the queue below half the bound.
  */
-export class MessageChannel {
+export class MessageChannel implements MessageReader {
   private readonly parser = new BackendParser();
+  /** Messages parsed, taken by a reader (or the idle handler), and released (see lendMessages). */
+  private parsed = 0;
+  private taken = 0;
+  private released = 0;
+  private lends = false;
   private readonly queue: BackendMessage[] = [];
   private queueHead = 0;
   private queuedBytes = 0;
@@ -49,11 +55,14 @@ export class MessageChannel {
   /** Called once when the channel stops working, whatever the reason. */
   onFailure: ((error: Error) => void) | undefined;
 
+  /** With `reads`, the socket was opened with its `onread` and delivers through it. */
   constructor(
     private readonly socket: Socket,
     private readonly limitBytes: number = DEFAULT_RECEIVE_BUFFER_BYTES,
+    private readonly reads?: SocketReads,
   ) {
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    if (reads !== undefined) reads.attach(this);
+    else socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', (error: Error) => {
       this.socketError ??= error;
     });
@@ -75,6 +84,29 @@ export class MessageChannel {
     this.parser.copyDataPieces = mode;
   }
 
+  /**
+   * While on, the reader promises to be done with a message (its buffers are views) when it
+   * asks for the next one, so the socket's read buffers may be reused (SocketReads). The WAL
+   * stream lends; anything that keeps a message (result rows) must not.
+   */
+  lendMessages(on: boolean): void {
+    if (on === this.lends) return;
+    this.lends = on;
+    if (!on) this.reads?.lendingEnded();
+  }
+
+  get lending(): boolean {
+    return this.lends;
+  }
+
+  get parsedCount(): number {
+    return this.parsed;
+  }
+
+  releasedUpTo(mark: number): boolean {
+    return this.released >= mark;
+  }
+
   /** The largest `bufferedBytes` seen, for tests and diagnostics. */
   get peakBufferedBytes(): number {
     return this.peak;
@@ -90,6 +122,8 @@ export class MessageChannel {
 
   /** The next message; queued messages are delivered before a failure is reported. */
   next(): Promise<BackendMessage> {
+    // Asking for the next message releases the ones taken before (when lending).
+    if (this.lends) this.released = this.taken;
     if (this.queueHead < this.queue.length) return Promise.resolve(this.take());
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.waiter !== undefined) {
@@ -155,7 +189,7 @@ export class MessageChannel {
     clearTimeout(timer);
   }
 
-  private receive(chunk: Buffer): void {
+  receive(chunk: Buffer): void {
     if (this.failure !== undefined) return;
     let messages: BackendMessage[];
     try {
@@ -164,8 +198,11 @@ export class MessageChannel {
       this.fail(error instanceof Error ? error : new ProtocolError(String(error)));
       return;
     }
+    this.parsed += messages.length;
     for (const message of messages) {
       if (this.idleHandler !== undefined && this.queueHead === this.queue.length && this.waiter === undefined) {
+        // Released, like a reader's, at the next next(): a reader may still hold an earlier one.
+        this.taken += 1;
         this.idleHandler(message);
         if (this.failure !== undefined) return;
         continue;
@@ -189,6 +226,7 @@ export class MessageChannel {
     const message = this.queue[this.queueHead] as BackendMessage;
     this.queue[this.queueHead] = undefined as unknown as BackendMessage;
     this.queueHead++;
+    this.taken += 1;
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
       this.queue.splice(0, this.queueHead);
       this.queueHead = 0;

@@ -4,6 +4,7 @@ import { ProtocolError } from '../../errors.js';
 import type { ConnectionTarget } from '../conninfo/resolve.js';
 import { sslRequest } from '../protocol/frontend.js';
 import { ConnectionError, ConnectionErrorCode } from './errors.js';
+import type { SocketReads } from './socket-reads.js';
 
 /** libpq's wording for where it tried to connect, used as the prefix of every failure. */
 export const describeTarget = (target: ConnectionTarget, address?: string): string => {
@@ -15,13 +16,21 @@ export const describeTarget = (target: ConnectionTarget, address?: string): stri
   return `connection to server at "${target.host}"${suffix}, port ${target.port} failed: `;
 };
 
-/** Opens a TCP or unix-socket connection; `register` lets the caller destroy it on timeout. */
-export const openSocket = (target: ConnectionTarget, register: (socket: Socket) => void): Promise<Socket> =>
+/**
+ * Opens a TCP or unix-socket connection; `register` lets the caller destroy it on timeout.
+ * With `reads` (a connection that will not negotiate TLS) reads go through it, not 'data'.
+ */
+export const openSocket = (
+  target: ConnectionTarget,
+  register: (socket: Socket) => void,
+  reads?: SocketReads,
+): Promise<Socket> =>
   new Promise((resolve, reject) => {
+    const onread = reads === undefined ? {} : { onread: reads.onread };
     const socket =
       target.socketPath !== undefined
-        ? netConnect({ path: target.socketPath })
-        : netConnect({ host: target.hostaddr ?? target.host, port: target.port });
+        ? netConnect({ path: target.socketPath, ...onread })
+        : netConnect({ host: target.hostaddr ?? target.host, port: target.port, ...onread });
     register(socket);
     const onError = (error: NodeJS.ErrnoException): void => {
       socket.destroy();

@@ -22,6 +22,10 @@ export interface TimelineSwitch {
   readonly nextStart: bigint;
 }
 
+/**
+ * XLogData's `data` is valid only until the next message is asked for: it may be a view of
+ * a socket read buffer that is then reused. Consumers write or copy it before that.
+ */
 export interface ReplicationStream extends AsyncIterable<XLogData | Keepalive> {
   /** Standby status update 'r'. */
   sendStatus(s: StandbyStatus): void;
@@ -39,7 +43,8 @@ export interface ReplicationStream extends AsyncIterable<XLogData | Keepalive> {
 export async function startReplication(c: PgConnection, options: StartReplicationOptions): Promise<ReplicationStream> {
   // XLogData split across reads comes in pieces: a walsender sends up to 128 kB per message
   // and Node reads 64 kB, so gathering would copy all of the WAL into fresh memory once more.
-  const copy = await c.copyBoth(startReplicationCommand(options), { pieces: 'xlogData' });
+  // The consumers write or copy each message before asking for the next: they lend.
+  const copy = await c.copyBoth(startReplicationCommand(options), { pieces: 'xlogData', lendPayloads: true });
   return new PhysicalStream(c, copy);
 }
 
