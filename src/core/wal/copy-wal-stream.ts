@@ -23,7 +23,8 @@ export interface WalCopyLog {
  * - once everything before `stopAt()` is received (basebackup's end of backup, told while
  *   streaming runs), checked after every message;
  * - at once when `signal` aborts (an interrupt; basebackup: its end is already received).
- * The writer is closed before the COPY is finished: an incomplete segment stays `.partial`.
+ * When we stop, the COPY is ended while the writer closes; an incomplete segment stays
+ * `.partial`.
  */
 export interface CopyWalOptions {
   readonly stream: ReplicationStream;
@@ -137,10 +138,14 @@ export async function copyWalStream(options: CopyWalOptions): Promise<CopyOutcom
     if (stop === 'endpos') log.verbose(`stopped log streaming at ${formatLsn(writer.receivedLsn)} (timeline ${options.timeline})`);
     if (stop === 'signal') log.verbose('received interrupt signal, exiting');
     feedback.stop();
+    // When we stop, the COPY is ended at once, so the server winds down while the last
+    // segment is synced and renamed (pg_receivewal syncs first): no status follows either
+    // way, and the outcome still waits for both.
+    const ending = stop === undefined ? undefined : settled(stream.finish());
     const kept = await writer.close();
     if (kept !== undefined) log.info(`not renaming "${kept.partialName}", segment is not complete`);
     const position = writer.receivedLsn;
-    const next = await stream.finish();
+    const next = ending === undefined ? await stream.finish() : unwrap(await ending);
     if (stop !== undefined) return { kind: 'stopped', position };
     return next === null ? { kind: 'server-ended', position } : { kind: 'timeline-end', position, next };
   } finally {
@@ -149,6 +154,17 @@ export async function copyWalStream(options: CopyWalOptions): Promise<CopyOutcom
     signal?.removeEventListener('abort', onAbort);
   }
 }
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** A promise that never rejects: its failure is thrown where it is awaited (unwrap). */
+const settled = <T>(promise: Promise<T>): Promise<Settled<T>> =>
+  promise.then((value) => ({ ok: true, value }), (error: unknown) => ({ ok: false, error }));
+
+const unwrap = <T>(result: Settled<T>): T => {
+  if (result.ok) return result.value;
+  throw result.error;
+};
 
 /** Hands one XLogData to the writer, split at segment ends; says whether endpos stops us. */
 const acceptWal = async (options: CopyWalOptions, message: XLogData): Promise<'endpos' | undefined> => {
