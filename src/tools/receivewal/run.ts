@@ -7,7 +7,7 @@ import { WarmstandbyError } from '../../core/errors.js';
 import { errnoOf } from '../../core/fs/fs-error.js';
 import { ConnectionError, PgServerError } from '../../core/pg/connection/errors.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
-import { identifySystem } from '../../core/pg/replication/commands.js';
+import { identifySystem, type SystemIdentity } from '../../core/pg/replication/commands.js';
 import {
   MAX_SERVER_MAJOR, MIN_SERVER_MAJOR, readDataDirectoryModes, readSegmentSize, serverVersionOutOfRange, serverVersionText,
 } from '../../core/pg/replication/server-facts.js';
@@ -62,8 +62,11 @@ export async function runReceivewal(options: ReceivewalOptions, io: ToolIO, hook
       const streamOptions = { ...options, directory: directory as string };
       shipping = options.archive === undefined ? undefined : await startShipping(options.archive, streamOptions, io, reporter);
       const fileCompleted = (): void => shipping?.shipper.kick();
+      // The first connection was identified above; a reconnection is identified again.
+      let identified: SystemIdentity | undefined = identity;
       for (;;) {
-        const outcome = await runOnce(connection, streamOptions, facts, reporter, io.signal, fileCompleted);
+        const outcome = await runOnce(connection, streamOptions, facts, reporter, io.signal, fileCompleted, identified);
+        identified = undefined;
         await connection?.close().catch(() => undefined);
         connection = undefined;
         if (outcome === 'stopped') return await finishShipping(shipping, io.signal);
@@ -138,10 +141,11 @@ const runOnce = async (
   reporter: Reporter,
   signal: AbortSignal | undefined,
   fileCompleted: () => void,
+  identified: SystemIdentity | undefined,
 ): Promise<'stopped' | 'disconnected'> => {
   if (connection === undefined) return signal?.aborted === true ? 'stopped' : 'disconnected';
   try {
-    return await streamSession(connection, options, facts, reporter, signal, fileCompleted);
+    return await streamSession(connection, options, facts, reporter, signal, fileCompleted, identified);
   } catch (error) {
     if (error instanceof StreamInterrupted) {
       reporter.error(error.message);

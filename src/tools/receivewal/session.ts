@@ -40,9 +40,11 @@ export async function streamSession(
   signal: AbortSignal | undefined,
   /** A segment or history file was completed under its final name (receivewal --archive). */
   fileCompleted: () => void = () => undefined,
+  /** IDENTIFY_SYSTEM's answer on this connection, when the caller has just asked it. */
+  identified?: SystemIdentity,
 ): Promise<SessionOutcome> {
   const session: Session = { connection, options, facts, reporter, signal, fileCompleted, dir: options.directory };
-  const identity = await sameSystemIdentity(connection, facts);
+  const identity = identified ?? (await sameSystemIdentity(connection, facts));
   let { lsn: startpos, timeline } = await decideStart(connection, identity, {
     dir: session.dir, segSize: facts.segSize, slot: options.slot,
   }, reporter);
