@@ -18,13 +18,20 @@ export const escapeConfigString = (value: string): string => value.replace(/['\\
 
 /**
  * primary_conninfo's value, before configuration-file quoting: every non-empty keyword in
- * libpq's order, except those the walreceiver overrides.
+ * libpq's order, except those the walreceiver overrides and, given the server's version,
+ * those its libpq does not know yet. The standby runs the primary's major, and its
+ * walreceiver's libpq refuses the whole string over one unknown keyword ("invalid
+ * connection option"): replication would never start (require_auth against a 14 or 15).
  */
-export const buildPrimaryConninfo = (params: Readonly<Record<string, string>>): string => {
+export const buildPrimaryConninfo = (params: Readonly<Record<string, string>>, serverVersionNum?: number): string => {
   const ordered = CONNECTION_KEYWORDS.map((k) => k.keyword);
+  const tooNew = new Set(
+    CONNECTION_KEYWORDS.filter((k) => serverVersionNum !== undefined && k.since !== undefined && serverVersionNum < k.since)
+      .map((k) => k.keyword),
+  );
   const extra = Object.keys(params).filter((k) => !ordered.includes(k));
   return [...ordered, ...extra]
-    .filter((keyword) => !OMITTED.has(keyword))
+    .filter((keyword) => !OMITTED.has(keyword) && !tooNew.has(keyword))
     .flatMap((keyword) => {
       const value = params[keyword];
       return value === undefined || value === '' ? [] : [`${keyword}=${quoteConnValue(value)}`];
@@ -44,7 +51,7 @@ export interface RecoveryConfigRequest {
 export const recoveryConfigContents = (request: RecoveryConfigRequest): string => {
   let text = '';
   if (request.serverVersionNum < MINIMUM_VERSION_FOR_RECOVERY_GUC) text += "standby_mode = 'on'\n";
-  text += `primary_conninfo = '${escapeConfigString(buildPrimaryConninfo(request.params))}'\n`;
+  text += `primary_conninfo = '${escapeConfigString(buildPrimaryConninfo(request.params, request.serverVersionNum))}'\n`;
   // Slot names are [a-z0-9_] only (the server validates them), so they need no escaping.
   if (request.slot !== undefined) text += `primary_slot_name = '${request.slot}'\n`;
   return text;

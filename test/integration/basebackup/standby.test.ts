@@ -86,6 +86,23 @@ describeWithPg('basebackup -R: standbys in one command', (major) => {
     await expectSameData(standby);
   });
 
+  it('PGREQUIREAUTH set: -R passes require_auth on only where the standby\'s libpq knows it, and it streams', async () => {
+    const { base, data } = backupDir('require-auth');
+    const mapped = join(base, 'ts-require-auth');
+    const run = await basebackup(['-D', data, '-R', '-c', 'fast', '-T', `${tablespaceDir}=${mapped}`,
+      ...connectionArgs(primary)], { ...env, PGREQUIREAUTH: 'scram-sha-256' });
+    expect(run.code, run.stderr).toBe(0);
+    const conninfo = readFileSync(join(data, 'postgresql.auto.conf'), 'utf8');
+    if (major >= 16) expect(conninfo).toMatch(/^primary_conninfo = '.* require_auth=''scram-sha-256'' .*'$/m);
+    else expect(conninfo).not.toMatch(/require_auth/);
+    // A 14 or 15 walreceiver refuses a conninfo naming require_auth: it would never stream.
+    const standby = await clusterFromBackup(primary, base, `bbs${major}-reqauth`);
+    started.push(standby);
+    await standby.start();
+    await waitForStreaming(standby);
+    await expectSameData(standby);
+  });
+
   it('from a standby (cascading): the backup verifies and starts as a standby of that standby', async () => {
     const upstream = await startStandby(primary, { name: `bbs${major}-upstream` });
     started.push(upstream);

@@ -53,6 +53,14 @@ describe('recovery configuration', () => {
       .toBe('user=u');
   });
 
+  it('passes require_auth on only to a server whose libpq knows it (16 and later)', () => {
+    const params = { user: 'u', require_auth: 'scram-sha-256' };
+    expect(recoveryConfigContents({ params, serverVersionNum: 150018 })).toBe("primary_conninfo = 'user=u'\n");
+    expect(recoveryConfigContents({ params, serverVersionNum: 140000 })).toBe("primary_conninfo = 'user=u'\n");
+    expect(recoveryConfigContents({ params, serverVersionNum: 160000 }))
+      .toBe("primary_conninfo = 'user=u require_auth=''scram-sha-256'''\n");
+  });
+
   it('uses recovery.conf and standby_mode before PostgreSQL 12', () => {
     expect(recoveryConfigContents({ params: { user: 'u' }, serverVersionNum: 110000 }))
       .toBe("standby_mode = 'on'\nprimary_conninfo = 'user=u'\n");

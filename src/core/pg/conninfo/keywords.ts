@@ -9,12 +9,18 @@ export interface KeywordSpec {
   readonly envVar?: string;
   /** libpq's compiled-in default; keywords without one stay unset. */
   readonly fallback?: string;
+  /**
+   * The PostgreSQL release (server_version_num) whose libpq first accepts the keyword; unset
+   * for those every supported release knows. An older libpq refuses a conninfo naming it.
+   */
+  readonly since?: number;
 }
 
-const spec = (keyword: string, envVar?: string, fallback?: string): KeywordSpec => ({
+const spec = (keyword: string, envVar?: string, fallback?: string, since?: number): KeywordSpec => ({
   keyword,
   ...(envVar === undefined ? {} : { envVar }),
   ...(fallback === undefined ? {} : { fallback }),
+  ...(since === undefined ? {} : { since }),
 });
 
 export const CONNECTION_KEYWORDS: readonly KeywordSpec[] = [
@@ -24,7 +30,7 @@ export const CONNECTION_KEYWORDS: readonly KeywordSpec[] = [
   spec('passfile', 'PGPASSFILE'),
   spec('channel_binding', 'PGCHANNELBINDING', 'prefer'),
   // libpq 16: the authentication methods the server may ask for.
-  spec('require_auth', 'PGREQUIREAUTH'),
+  spec('require_auth', 'PGREQUIREAUTH', undefined, 160000),
   spec('connect_timeout', 'PGCONNECT_TIMEOUT'),
   spec('dbname', 'PGDATABASE'),
   spec('host', 'PGHOST'),
