@@ -16,7 +16,7 @@ import { ArchiveShipper } from './archive-shipper.js';
 import { ServerConnector } from './connect-server.js';
 import type { ReceivewalOptions } from './options.js';
 import { FatalStreamError, StreamInterrupted } from './errors.js';
-import { streamSession, type ServerFacts } from './session.js';
+import { streamSession, type ServerFacts, type StreamContext } from './session.js';
 import { runSlotAction } from './slot-actions.js';
 import { createReporter, type Reporter } from './report.js';
 
@@ -61,11 +61,13 @@ export async function runReceivewal(options: ReceivewalOptions, io: ToolIO, hook
       };
       const streamOptions = { ...options, directory: directory as string };
       shipping = options.archive === undefined ? undefined : await startShipping(options.archive, streamOptions, io, reporter);
-      const fileCompleted = (): void => shipping?.shipper.kick();
+      const context: StreamContext = {
+        options: streamOptions, facts, reporter, signal: io.signal, fileCompleted: () => shipping?.shipper.kick(),
+      };
       // The first connection was identified above; a reconnection is identified again.
       let identified: SystemIdentity | undefined = identity;
       for (;;) {
-        const outcome = await runOnce(connection, streamOptions, facts, reporter, io.signal, fileCompleted, identified);
+        const outcome = await runOnce(connection, context, identified);
         identified = undefined;
         await connection?.close().catch(() => undefined);
         connection = undefined;
@@ -136,23 +138,19 @@ const finishShipping = async (shipping: Shipping | undefined, signal: AbortSigna
 /** One streaming attempt; errors worth a retry are logged and become 'disconnected'. */
 const runOnce = async (
   connection: PgConnection | undefined,
-  options: ReceivewalOptions & { readonly directory: string },
-  facts: ServerFacts,
-  reporter: Reporter,
-  signal: AbortSignal | undefined,
-  fileCompleted: () => void,
+  context: StreamContext,
   identified: SystemIdentity | undefined,
 ): Promise<'stopped' | 'disconnected'> => {
-  if (connection === undefined) return signal?.aborted === true ? 'stopped' : 'disconnected';
+  if (connection === undefined) return context.signal?.aborted === true ? 'stopped' : 'disconnected';
   try {
-    return await streamSession(connection, options, facts, reporter, signal, fileCompleted, identified);
+    return await streamSession(connection, context, identified);
   } catch (error) {
     if (error instanceof StreamInterrupted) {
-      reporter.error(error.message);
+      context.reporter.error(error.message);
       return 'disconnected';
     }
     if (error instanceof ConnectionError || error instanceof PgServerError) {
-      reporter.error(error.message);
+      context.reporter.error(error.message);
       return 'disconnected';
     }
     throw error;

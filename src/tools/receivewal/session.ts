@@ -26,6 +26,16 @@ export interface ServerFacts {
 
 export type SessionOutcome = 'stopped' | 'disconnected';
 
+/** What stays the same across a run's streaming sessions (and its reconnections). */
+export interface StreamContext {
+  readonly options: ReceivewalOptions & { readonly directory: string };
+  readonly facts: ServerFacts;
+  readonly reporter: Reporter;
+  readonly signal: AbortSignal | undefined;
+  /** A segment or history file was completed under its final name (receivewal --archive). */
+  readonly fileCompleted: () => void;
+}
+
 /**
  * One connection's worth of streaming, pg_receivewal's StreamLog + ReceiveXlogStream:
  * decide the start, then START_REPLICATION on each timeline in turn (fetching its history
@@ -34,16 +44,12 @@ export type SessionOutcome = 'stopped' | 'disconnected';
  */
 export async function streamSession(
   connection: PgConnection,
-  options: ReceivewalOptions & { readonly directory: string },
-  facts: ServerFacts,
-  reporter: Reporter,
-  signal: AbortSignal | undefined,
-  /** A segment or history file was completed under its final name (receivewal --archive). */
-  fileCompleted: () => void = () => undefined,
+  context: StreamContext,
   /** IDENTIFY_SYSTEM's answer on this connection, when the caller has just asked it. */
   identified?: SystemIdentity,
 ): Promise<SessionOutcome> {
-  const session: Session = { connection, options, facts, reporter, signal, fileCompleted, dir: options.directory };
+  const { options, facts, reporter, signal } = context;
+  const session: Session = { ...context, connection, dir: options.directory };
   const identity = identified ?? (await sameSystemIdentity(connection, facts));
   let { lsn: startpos, timeline } = await decideStart(connection, identity, {
     dir: session.dir, segSize: facts.segSize, slot: options.slot,
