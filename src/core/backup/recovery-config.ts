@@ -1,4 +1,4 @@
-import { CONNECTION_KEYWORDS } from '../pg/conninfo/keywords.js';
+import { CONNECTION_KEYWORDS, isConnectionKeyword } from '../pg/conninfo/keywords.js';
 
 /** PostgreSQL 12 moved recovery settings into postgresql.conf and signal files. */
 export const MINIMUM_VERSION_FOR_RECOVERY_GUC = 120000;
@@ -23,15 +23,11 @@ export const escapeConfigString = (value: string): string => value.replace(/['\\
  * walreceiver's libpq refuses the whole string over one unknown keyword ("invalid
  * connection option"): replication would never start (require_auth against a 14 or 15).
  */
-export const buildPrimaryConninfo = (params: Readonly<Record<string, string>>, serverVersionNum?: number): string => {
-  const ordered = CONNECTION_KEYWORDS.map((k) => k.keyword);
-  const tooNew = new Set(
-    CONNECTION_KEYWORDS.filter((k) => serverVersionNum !== undefined && k.since !== undefined && serverVersionNum < k.since)
-      .map((k) => k.keyword),
-  );
-  const extra = Object.keys(params).filter((k) => !ordered.includes(k));
-  return [...ordered, ...extra]
-    .filter((keyword) => !OMITTED.has(keyword) && !tooNew.has(keyword))
+export const buildPrimaryConninfo = (params: Readonly<Record<string, string>>, serverVersionNum: number): string => {
+  const known = CONNECTION_KEYWORDS.filter((k) => k.since === undefined || serverVersionNum >= k.since).map((k) => k.keyword);
+  const extra = Object.keys(params).filter((k) => !isConnectionKeyword(k));
+  return [...known, ...extra]
+    .filter((keyword) => !OMITTED.has(keyword))
     .flatMap((keyword) => {
       const value = params[keyword];
       return value === undefined || value === '' ? [] : [`${keyword}=${quoteConnValue(value)}`];

@@ -49,7 +49,7 @@ describe('recovery configuration', () => {
   });
 
   it('leaves out empty values and the keywords a walreceiver sets itself', () => {
-    expect(buildPrimaryConninfo({ user: 'u', options: '', dbname: 'x', replication: 'true', fallback_application_name: 'f' }))
+    expect(buildPrimaryConninfo({ user: 'u', options: '', dbname: 'x', replication: 'true', fallback_application_name: 'f' }, 150018))
       .toBe('user=u');
   });
 
