@@ -49,10 +49,10 @@ export async function streamSession(
   identified?: SystemIdentity,
 ): Promise<SessionOutcome> {
   const { options, facts, reporter, signal } = context;
-  const session: Session = { ...context, connection, dir: options.directory };
+  const session: Session = { ...context, connection };
   const identity = identified ?? (await sameSystemIdentity(connection, facts));
   let { lsn: startpos, timeline } = await decideStart(connection, identity, {
-    dir: session.dir, segSize: facts.segSize, slot: options.slot,
+    dir: options.directory, segSize: facts.segSize, slot: options.slot,
   }, reporter);
   if (timeline > identity.timeline) {
     reporter.error(`starting timeline ${timeline} is not present in the server`);
@@ -93,14 +93,8 @@ export async function streamSession(
 }
 
 /** One session's surroundings, for the steps below. */
-interface Session {
+interface Session extends StreamContext {
   readonly connection: PgConnection;
-  readonly options: ReceivewalOptions;
-  readonly facts: ServerFacts;
-  readonly reporter: Reporter;
-  readonly signal: AbortSignal | undefined;
-  readonly fileCompleted: () => void;
-  readonly dir: string;
 }
 
 /** IDENTIFY_SYSTEM, which must name the system this run started with. */
@@ -121,7 +115,8 @@ const sameSystemIdentity = async (connection: PgConnection, facts: ServerFacts):
 };
 
 /** The timeline's history file, fetched if missing; false when the server could not send it. */
-const historyFileKept = async ({ connection, options, facts, reporter, fileCompleted, dir }: Session, timeline: number): Promise<boolean> => {
+const historyFileKept = async ({ connection, options, facts, reporter, fileCompleted }: Session, timeline: number): Promise<boolean> => {
+  const dir = options.directory;
   if (await hasHistoryFile(dir, timeline)) return true;
   try {
     const served = await timelineHistory(connection, timeline);
@@ -138,7 +133,8 @@ const historyFileKept = async ({ connection, options, facts, reporter, fileCompl
 
 /** START_REPLICATION on one timeline, into a segment writer, until it ends or we stop. */
 const streamTimeline = async (session: Session, timeline: number, startpos: bigint): Promise<CopyOutcome> => {
-  const { connection, options, facts, reporter, signal, dir } = session;
+  const { connection, options, facts, reporter, signal } = session;
+  const dir = options.directory;
   const writer = new SegmentWriter({
     dir, segSize: facts.segSize, sync: options.sync, mode: facts.fileMode, compression: options.compression,
   });
