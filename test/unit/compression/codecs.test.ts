@@ -185,6 +185,31 @@ describe('sizes and limits', () => {
     });
   });
 
+  it('gzip decompresses a one-member file into one buffer sized by its trailer', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 5);
+    const out = await decompressBuffer(await compressBuffer(data, { method: 'gzip', level: 1 }), 'gzip');
+    expect(out.equals(data)).toBe(true);
+    // One output chunk of ISIZE + 1 bytes, returned as is: not zlib's 16 kB pieces joined by a copy.
+    expect(out.buffer.byteLength).toBe(data.length + 1);
+  });
+
+  it('gzip output is whole whatever the trailer says: several members, a trailer that lies', async () => {
+    const a = randomBytes(200_000);
+    const b = randomBytes(70_000);
+    const two = Buffer.concat([
+      await compressBuffer(a, { method: 'gzip', level: 1 }),
+      await compressBuffer(b, { method: 'gzip', level: 1 }),
+    ]);
+    expect((await decompressBuffer(two, 'gzip')).equals(Buffer.concat([a, b]))).toBe(true);
+    // ISIZE is not covered by the CRC check zlib makes first: a wrong one fails as corrupt data,
+    // never as a short or long result.
+    for (const lie of [1, 0xffffffff]) {
+      const forged = Buffer.from(await compressBuffer(a, { method: 'gzip', level: 1 }));
+      forged.writeUInt32LE(lie, forged.length - 4);
+      await expect(decompressBuffer(forged, 'gzip', { maxOutput: 1024 * 1024 })).rejects.toMatchObject({ code: 'corrupt-compressed-data' });
+    }
+  });
+
   it('stores plain data as is', async () => {
     expect((await compressBuffer(sample, { method: 'none', level: 0 })).equals(sample)).toBe(true);
     await writeFile(join(dir, 'plain'), sample);
