@@ -48,7 +48,7 @@ export async function decompressBuffer(
     case 'gzip':
       return gzipDecompress(data, name, maxOutput);
     case 'lz4':
-      return lz4Decompress(data, name, maxOutput);
+      return lz4Decompress(data, name, maxOutput, options.expectedSize);
     case 'zstd':
       return zstdDecompress(data, { ...options, name, maxOutput });
   }

@@ -1,4 +1,5 @@
 import { type CompressionError, corruptInput } from './compression-error.js';
+import { decodeLz4Block, lz4BlockErrorReason } from './lz4-block.js';
 import { isLz4SkippableMagic, LZ4_FRAME_MAGIC, readLz4FrameDescriptor } from './lz4-frames.js';
 
 const WINDOW = 64 * 1024;
@@ -137,63 +138,10 @@ export class Lz4FrameDecoder {
       this.windowUsed = start + src.length;
       return Buffer.from(dst.subarray(start, this.windowUsed));
     }
-    const limit = start + this.blockMax;
-    let d = start;
-    let s = 0;
-    const end = src.length;
-    for (;;) {
-      if (s >= end) throw this.bad('truncated block');
-      const token = src[s++] as number;
-      let literals = token >> 4;
-      if (literals === 15) {
-        const extra = lengthExtension(src, s, end);
-        if (extra === undefined) throw this.bad('truncated block');
-        literals += extra;
-        s += extensionBytes(extra);
-      }
-      if (s + literals > end || d + literals > limit) throw this.bad('literal run overflows');
-      src.copy(dst, d, s, s + literals);
-      s += literals;
-      d += literals;
-      if (s === end) break;
-      if (s + 2 > end) throw this.bad('truncated block');
-      const offset = (src[s] as number) | ((src[s + 1] as number) << 8);
-      s += 2;
-      let length = (token & 15) + 4;
-      if ((token & 15) === 15) {
-        const extra = lengthExtension(src, s, end);
-        if (extra === undefined) throw this.bad('truncated block');
-        length += extra;
-        s += extensionBytes(extra);
-      }
-      if (offset === 0 || d - offset < 0 || d + length > limit) throw this.bad('invalid match');
-      let from = d - offset;
-      if (offset >= length) {
-        dst.copy(dst, d, from, from + length);
-        d += length;
-      } else {
-        for (let i = 0; i < length; i += 1) dst[d++] = dst[from++] as number;
-      }
-    }
+    // Matches reach back into the window: this frame's history (none for independent blocks).
+    const d = decodeLz4Block(src, 0, src.length, dst, start, start + this.blockMax, 0);
+    if (d < 0) throw this.bad(lz4BlockErrorReason(d));
     this.windowUsed = d;
     return Buffer.from(dst.subarray(start, d));
   }
 }
-
-/**
- * An LZ4 length extension starting at src[at]: bytes of 255 continue it, the first smaller
- * byte ends it. Its value, or undefined when the block ends first.
- */
-const lengthExtension = (src: Buffer, at: number, end: number): number | undefined => {
-  let sum = 0;
-  let byte: number;
-  do {
-    if (at >= end) return undefined;
-    byte = src[at++] as number;
-    sum += byte;
-  } while (byte === 255);
-  return sum;
-};
-
-/** The bytes an extension of this value took: every 255 one, plus the last (< 255) one. */
-const extensionBytes = (value: number): number => Math.floor(value / 255) + 1;

@@ -1,6 +1,7 @@
 import type * as Lz4Napi from 'lz4-napi';
-import { CompressionError, corruptInput, outputTooLarge } from './compression-error.js';
 import { messageOf } from '../errors.js';
+import { CompressionError, corruptInput } from './compression-error.js';
+import { decodeLz4Buffer } from './lz4-buffer-decoder.js';
 import { lz4Frames } from './lz4-frames.js';
 
 type Lz4Module = typeof Lz4Napi;
@@ -38,16 +39,37 @@ export const lz4Compress = async (data: Uint8Array): Promise<Buffer> => {
   return lz4.compressFrame(data, { contentChecksum: true });
 };
 
-/** Decompresses every frame of an LZ4 frame-format file (what `lz4 -d` does). */
-export const lz4Decompress = async (data: Uint8Array, name = 'lz4 data', maxOutput = Infinity): Promise<Buffer> => {
-  const lz4 = await loadLz4();
+/** LZ4 cannot expand data more than this: each length byte of 255 stands for 255 bytes more. */
+const LZ4_MAX_RATIO = 255;
+
+/**
+ * Decompresses every frame of an LZ4 frame-format file (what `lz4 -d` does), checksums
+ * verified. lz4-napi does it when its output is bounded by construction (input × 255 within
+ * maxOutput: nothing a file claims can make it allocate more), synchronously: on the main
+ * thread its allocator (mimalloc) starts in transparent huge pages, and a 16 MB segment took
+ * 15-25 ms there against 116-146 ms on a pool thread, whose fresh arena faulted in every 4 kB
+ * page. Larger inputs, or no add-on (a single executable without a usable TMPDIR), go to our
+ * decoder (lz4-buffer-decoder.ts), which stops at maxOutput: restoring never needs the add-on.
+ */
+export const lz4Decompress = async (
+  data: Uint8Array,
+  name = 'lz4 data',
+  maxOutput = Infinity,
+  expectedSize?: number,
+): Promise<Buffer> => {
+  const lz4 = data.length * LZ4_MAX_RATIO <= maxOutput ? await loadLz4().catch(() => undefined) : undefined;
+  return lz4 === undefined ? decodeLz4Buffer(data, { name, maxOutput, expectedSize }) : decodeNative(lz4, data, name);
+};
+
+/** lz4-napi decodes one frame per call: the frames are found first, as `lz4` reads them all. */
+const decodeNative = (lz4: Lz4Module, data: Uint8Array, name: string): Buffer => {
   const parts: Buffer[] = [];
   let total = 0;
   for (const frame of lz4Frames(data, name)) {
     if (frame.skippable) continue;
     let part: Buffer;
     try {
-      part = await lz4.decompressFrame(data.subarray(frame.start, frame.end));
+      part = lz4.decompressFrameSync(Buffer.from(data.buffer, data.byteOffset + frame.start, frame.end - frame.start));
     } catch (error) {
       throw corruptInput(name, messageOf(error), error);
     }
@@ -55,7 +77,6 @@ export const lz4Decompress = async (data: Uint8Array, name = 'lz4 data', maxOutp
       throw corruptInput(name, `frame holds ${part.length} bytes, its header says ${frame.contentSize}`);
     }
     total += part.length;
-    if (total > maxOutput) throw outputTooLarge(name, maxOutput);
     parts.push(part);
   }
   return parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts, total);

@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compressBuffer } from '../../../src/core/compression/codec.js';
+import { makeSegment } from '../tools/archive-hooks/wal-fixtures.js';
 
 // Runs the built modules (dist/, from `npm run build`) in a fresh Node process, because
 // what a process has loaded is only observable from inside a process of its own.
@@ -15,8 +17,10 @@ beforeAll(async () => {
   if (!existsSync(resolve('dist/core/compression/codec.js'))) throw new Error('dist/ is missing: run npm run build');
   dir = await mkdtemp(join(tmpdir(), 'ws-lazy-'));
   // A real module-resolution failure for lz4-napi, as in an executable built without it.
+  // WS_TEST_MISSING names more packages to fail the same way.
   await writeFile(join(dir, 'hooks.mjs'), `export async function resolve(specifier, context, next) {
-  if (specifier === 'lz4-napi') throw Object.assign(new Error("Cannot find package 'lz4-napi'"), { code: 'ERR_MODULE_NOT_FOUND' });
+  const missing = ['lz4-napi', ...(process.env.WS_TEST_MISSING ?? '').split(',').filter(Boolean)];
+  if (missing.includes(specifier)) throw Object.assign(new Error("Cannot find package '" + specifier + "'"), { code: 'ERR_MODULE_NOT_FOUND' });
   return next(specifier, context);
 }\n`);
   await writeFile(join(dir, 'register.mjs'), `import { register } from 'node:module';
@@ -63,5 +67,36 @@ describe('optional native modules', () => {
     expect(outcome.message).toMatch(/^Cannot use lz4 compression: the lz4-napi module could not be loaded \(Cannot find package 'lz4-napi'\)$/);
     expect(outcome.hint).toMatch(/gzip or zstd/);
     expect(outcome.gz).toBe(true);
+  });
+
+  // restorewal as PostgreSQL starts it (the shim, its bundles), on archived segments. An lz4
+  // segment decompresses in JavaScript: no add-on is needed to restore it. One whose codec
+  // cannot load is fatal (153), never "not in the archive" (1), which would let an
+  // archive-only recovery end early as if the WAL had run out.
+  it('restorewal restores lz4 without lz4-napi; a segment whose codec cannot load is fatal', async () => {
+    const name = '000000010000000000000003';
+    const segment = makeSegment({ name, fill: 0x5a });
+    const archive = join(dir, 'archive');
+    await mkdir(archive);
+    await writeFile(join(archive, `${name}.lz4`), await compressBuffer(segment, { method: 'lz4', level: 0 }));
+    const restore = (target: string, missing: string) => spawnSync(join(resolve('bin'), 'restorewal'), [name, target, archive], {
+      encoding: 'utf8',
+      cwd: dir,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        WS_TEST_MISSING: missing,
+        NODE_OPTIONS: `--import ${pathToFileURL(join(dir, 'register.mjs')).href}`,
+      },
+    });
+    const lz4 = restore(join(dir, 'from-lz4'), '');
+    expect(lz4.status, lz4.stderr).toBe(0);
+    expect((await readFile(join(dir, 'from-lz4'))).equals(segment)).toBe(true);
+
+    await rm(join(archive, `${name}.lz4`));
+    await writeFile(join(archive, `${name}.zst`), await compressBuffer(segment, { method: 'zstd', level: 1 }));
+    const stuck = restore(join(dir, 'from-zstd'), '@bokuweb/zstd-wasm');
+    expect(stuck.status, stuck.stderr).toBe(153);
+    expect(stuck.stderr).toMatch(/zstd/);
+    expect(existsSync(join(dir, 'from-zstd'))).toBe(false);
   });
 });
