@@ -89,12 +89,18 @@ describe('dist/quick bundles', () => {
   });
 
   // The streaming tools' shims keep glibc from handing freed heap back after every GC (bin/
-  // basebackup says why); a caller's own tunables come after ours, so they win.
-  it.each(['basebackup', 'receivewal'])('start %s with glibc keeping freed heap, after the caller\'s tunables', (tool) => {
+  // basebackup says why); the hooks' ask for transparent huge pages for a segment's fresh
+  // memory (bin/restorewal). A caller's own tunables come after ours, so they win.
+  it.each([
+    ['basebackup', 'glibc.malloc.trim_threshold=33554432:'],
+    ['receivewal', 'glibc.malloc.trim_threshold=33554432:'],
+    ['restorewal', 'glibc.malloc.hugetlb=1'],
+    ['archivewal', 'glibc.malloc.hugetlb=1'],
+  ])('start %s with its glibc tunables, before the caller\'s', (tool, ours) => {
     const probe = join(work, 'env-probe.cjs');
     writeFileSync(probe, 'process.stderr.write(`tunables=${process.env.GLIBC_TUNABLES}\\n`);');
-    for (const [given, seen] of [[undefined, 'glibc.malloc.trim_threshold=33554432:'],
-      ['glibc.malloc.top_pad=1', 'glibc.malloc.trim_threshold=33554432:glibc.malloc.top_pad=1']] as const) {
+    const joined = ours.endsWith(':') ? ours : `${ours}:`;
+    for (const [given, seen] of [[undefined, ours], ['glibc.malloc.top_pad=1', `${joined}glibc.malloc.top_pad=1`]] as const) {
       const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: `--require ${probe}` };
       if (given !== undefined) env['GLIBC_TUNABLES'] = given;
       const run = spawnSync(join(REPO_ROOT, 'bin', tool), ['--version'], { encoding: 'utf8', env });
