@@ -6,24 +6,20 @@ import { zstdFrames } from './zstd-frames.js';
 interface ZstdApi {
   readonly compress: (data: Uint8Array, level?: number) => Uint8Array;
   readonly decompress: (data: Uint8Array, options?: { defaultHeapSize?: number }) => Uint8Array;
-  /** XXH64 with seed 0, the frame format's content checksum (its low 32 bits are written). */
-  readonly xxh64: (data: Uint8Array) => bigint;
 }
 
-let loading: Promise<ZstdApi> | undefined;
+/** XXH64 with seed 0, the frame format's content checksum (its low 32 bits are written). */
+type Xxh64 = (data: Uint8Array) => bigint;
 
-/**
- * Loads the wasm module (and runs its `init()`) and XXH64 once per process, on first use.
- * The wasm build cannot checksum its frames. XXH64 in JavaScript took 0.67-1.3 s for the 460
- * MB of a 542 MB cluster's backup, more than compressing it (0.84 s), against 27 ms in the
- * native @node-rs/xxhash (docs/dev/performance.md); the JavaScript one stays for where the
- * add-on cannot load (a single executable without a usable TMPDIR), so zstd never needs it.
- */
+let loading: Promise<ZstdApi> | undefined;
+let loadingXxh64: Promise<Xxh64> | undefined;
+
+/** Loads the wasm module (and runs its `init()`) once per process, on first use. */
 export const loadZstd = (): Promise<ZstdApi> => {
   loading ??= (async () => {
-    const [zstd, xxh64] = await Promise.all([import('@bokuweb/zstd-wasm'), loadNativeXxh64()]);
+    const zstd = await import('@bokuweb/zstd-wasm');
     await zstd.init();
-    return { compress: zstd.compress, decompress: zstd.decompress, xxh64: xxh64 ?? xxhash64 };
+    return { compress: zstd.compress, decompress: zstd.decompress };
   })().catch((error: unknown) => {
     loading = undefined;
     throw new CompressionError(
@@ -35,8 +31,21 @@ export const loadZstd = (): Promise<ZstdApi> => {
   return loading;
 };
 
+/**
+ * XXH64 for the frames we write, loaded with the first compression only: zstd checks a
+ * frame's checksum itself when decompressing, so a restore does not load the add-on (~7 ms).
+ * The wasm build cannot checksum its frames. XXH64 in JavaScript took 0.67-1.3 s for the 460
+ * MB of a 542 MB cluster's backup, more than compressing it (0.84 s), against 27 ms in the
+ * native @node-rs/xxhash (docs/dev/performance.md); the JavaScript one stays for where the
+ * add-on cannot load (a single executable without a usable TMPDIR), so zstd never needs it.
+ */
+const loadXxh64 = (): Promise<Xxh64> => {
+  loadingXxh64 ??= loadNativeXxh64().then((native) => native ?? xxhash64);
+  return loadingXxh64;
+};
+
 /** The add-on's XXH64, or undefined when it cannot be loaded (its first use loads it). */
-const loadNativeXxh64 = async (): Promise<((data: Uint8Array) => bigint) | undefined> => {
+const loadNativeXxh64 = async (): Promise<Xxh64 | undefined> => {
   try {
     const mod = await import('@node-rs/xxhash');
     const { xxh64 } = 'xxh64' in mod ? mod : (mod as { default: typeof mod }).default;
@@ -56,7 +65,7 @@ export const ZSTD_DEFAULT_LEVEL = 3;
  * after the last block), as `zstd` itself writes frames: decoders then detect damage.
  */
 export const zstdCompress = async (data: Uint8Array, level = ZSTD_DEFAULT_LEVEL): Promise<Buffer> => {
-  const { compress, xxh64 } = await loadZstd();
+  const [{ compress }, xxh64] = await Promise.all([loadZstd(), loadXxh64()]);
   const out = compress(data, level);
   const frame = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   const descriptor = frame[4];
@@ -71,7 +80,7 @@ export const zstdCompress = async (data: Uint8Array, level = ZSTD_DEFAULT_LEVEL)
 const lowWord = (hash: bigint): number => Number(hash & 0xffff_ffffn);
 
 /** What a zstd frame's content checksum holds for `data`. */
-export const zstdContentChecksum = async (data: Uint8Array): Promise<number> => lowWord((await loadZstd()).xxh64(data));
+export const zstdContentChecksum = async (data: Uint8Array): Promise<number> => lowWord((await loadXxh64())(data));
 
 const CHECKSUM_FLAG = 0x04;
 
