@@ -34,12 +34,10 @@ export const decodeLz4Block = (
     const token = src[s++] as number;
     let literals = token >>> 4;
     if (literals === 15) {
-      let byte: number;
-      do {
-        if (s >= end) return Lz4BlockError.truncated;
-        byte = src[s++] as number;
-        literals += byte;
-      } while (byte === 255);
+      const extra = lengthExtension(src, s, end);
+      if (extra < 0) return Lz4BlockError.truncated;
+      literals += extra;
+      s += extensionBytes(extra);
     }
     if (s + literals > end || d + literals > limit) return Lz4BlockError.literalsOverflow;
     if (literals < SHORT_COPY) {
@@ -56,12 +54,10 @@ export const decodeLz4Block = (
     s += 2;
     let length = (token & 15) + 4;
     if ((token & 15) === 15) {
-      let byte: number;
-      do {
-        if (s >= end) return Lz4BlockError.truncated;
-        byte = src[s++] as number;
-        length += byte;
-      } while (byte === 255);
+      const extra = lengthExtension(src, s, end);
+      if (extra < 0) return Lz4BlockError.truncated;
+      length += extra;
+      s += extensionBytes(extra);
     }
     if (offset === 0 || d - offset < floor || d + length > limit) return Lz4BlockError.badMatch;
     let from = d - offset;
@@ -74,3 +70,21 @@ export const decodeLz4Block = (
     }
   }
 };
+
+/**
+ * An LZ4 length extension starting at src[at]: bytes of 255 continue it, the first smaller
+ * byte ends it. Its value, or -1 when the block ends first.
+ */
+const lengthExtension = (src: Uint8Array, at: number, end: number): number => {
+  let sum = 0;
+  let byte: number;
+  do {
+    if (at >= end) return -1;
+    byte = src[at++] as number;
+    sum += byte;
+  } while (byte === 255);
+  return sum;
+};
+
+/** The bytes an extension of this value took: every 255 one, plus the last (< 255) one. */
+const extensionBytes = (value: number): number => Math.floor(value / 255) + 1;
