@@ -46,6 +46,21 @@ const bundledTools = ['archivecleanup', 'basebackup', 'live-restore', 'promote',
 const codeCached = ['archivewal-full', 'restorewal-full', ...bundledTools];
 const outDir = join(root, 'dist', 'quick');
 
+/**
+ * chalk decides its default instances' colour level at import, calling tty.isatty(), which
+ * loads node:tty and with it node:net and the streams (~7 ms), in every run of every tool.
+ * The tools never use those instances: output.ts makes its own with the level it decides
+ * (a TTY, NO_COLOR, FORCE_COLOR). So the bundles take chalk's platform-neutral detection,
+ * which touches no module (and answers 0 under Node).
+ */
+const chalkWithoutTtyProbe = {
+  name: 'chalk-without-tty-probe',
+  setup(b) {
+    b.onResolve({ filter: /^#supports-color$/ }, (args) =>
+      (/[\\/]chalk[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), 'vendor', 'supports-color', 'browser.js') } : undefined));
+  },
+};
+
 /** `import('./x.js')` in src/a/b.ts becomes `import('../a/x.js')`: dist/a/x.js, from dist/quick. */
 const dynamicImportsFromDist = {
   name: 'dynamic-imports-from-dist',
@@ -119,7 +134,7 @@ for (const { name: tool, ...entry } of entries) {
     // Only node: built-ins may stay outside; anything else would be a slow path in disguise.
     // (Some dependencies name built-ins without the prefix.)
     external: ['node:*', 'tty', 'os', 'process', 'util', 'events', 'child_process', 'readline', 'fs', 'path', ...NATIVE_PACKAGES],
-    plugins: [dynamicImportsFromDist],
+    plugins: [dynamicImportsFromDist, chalkWithoutTtyProbe],
     // Fewer bytes to read and parse at every start; names stay, for readable stack traces.
     minifyWhitespace: true,
     minifySyntax: true,

@@ -40,27 +40,37 @@ export const withoutControlChars = (text: string): string =>
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
+/**
+ * The streams (and whether they are terminals) are looked up on first use: a hook that
+ * succeeds silently never builds process.stdout or process.stderr, which for a pipe (a
+ * server's log) would load node:net and the streams (io.ts).
+ */
 export const createOutput = (ownName: string, io: ToolIO): Output => {
   const tool = programNameOf(io, ownName);
-  const stdoutIsTTY = io.stdout.isTTY === true;
-  const stderrIsTTY = io.stderr.isTTY === true;
-  const color = new Chalk({ level: colorLevel(io, stdoutIsTTY) });
-  const errColor = new Chalk({ level: colorLevel(io, stderrIsTTY) });
+  let stdoutColor: ChalkInstance | undefined;
+  let stderrColor: ChalkInstance | undefined;
+  const errColor = (): ChalkInstance => (stderrColor ??= new Chalk({ level: colorLevel(io, io.stderr.isTTY === true) }));
   const toStderr = (line: string): void => {
     io.stderr.write(`${line}\n`);
   };
   return {
     tool,
-    color,
-    stdoutIsTTY,
-    stderrIsTTY,
+    get color() {
+      return (stdoutColor ??= new Chalk({ level: colorLevel(io, io.stdout.isTTY === true) }));
+    },
+    get stdoutIsTTY() {
+      return io.stdout.isTTY === true;
+    },
+    get stderrIsTTY() {
+      return io.stderr.isTTY === true;
+    },
     print: (line) => {
       io.stdout.write(`${line}\n`);
     },
     log: (message) => toStderr(`${tool}: ${withoutControlChars(message)}`),
-    warn: (message) => toStderr(`${tool}: ${errColor.yellow('warning')}: ${withoutControlChars(message)}`),
-    error: (message) => toStderr(`${tool}: ${errColor.red.bold('error')}: ${withoutControlChars(message)}`),
-    hint: (message) => toStderr(`${tool}: ${errColor.cyan('hint')}: ${withoutControlChars(message)}`),
+    warn: (message) => toStderr(`${tool}: ${errColor().yellow('warning')}: ${withoutControlChars(message)}`),
+    error: (message) => toStderr(`${tool}: ${errColor().red.bold('error')}: ${withoutControlChars(message)}`),
+    hint: (message) => toStderr(`${tool}: ${errColor().cyan('hint')}: ${withoutControlChars(message)}`),
     json: (value) => {
       io.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
     },

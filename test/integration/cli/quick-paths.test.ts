@@ -181,6 +181,22 @@ describe('the shims answer as the tools do', () => {
     expect(await shim('restorewal', [segment, join(work, 'RECOVERYXLOG'), archive])).toEqual({ code: 1, stdout: '', stderr: '' });
   });
 
+  it('restorewal: that answer loads neither node:tty nor node:net, stderr a pipe or /dev/null', () => {
+    // The most frequent hook answer: the terminal check must not load the socket stack.
+    const probe = join(work, 'tty-probe.cjs');
+    writeFileSync(probe, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(join(work, 'loaded'))},
+      process.moduleLoadList.filter((m) => /^NativeModule (tty|net)$/.test(m)).join()));`);
+    for (const stderr of ['pipe', 'ignore'] as const) {
+      const run = spawnSync(join(REPO_ROOT, 'bin', 'restorewal'), [segment, join(work, 'RECOVERYXLOG'), archive], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', stderr],
+        env: { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: `--require ${probe}` },
+      });
+      expect(run.status, stderr).toBe(1);
+      expect(readFileSync(join(work, 'loaded'), 'utf8'), stderr).toBe('');
+    }
+  });
+
   it('restorewal: a bad name goes to the tool, which explains it (exit 2)', async () => {
     const outcome = await shim('restorewal', ['../etc/passwd', join(work, 'x'), archive]);
     expect(outcome.code).toBe(2);
