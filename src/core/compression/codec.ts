@@ -5,6 +5,7 @@ import type { CompressionSpec } from './compression-spec.js';
 import { gzipCompress, gzipDecompress, gzipDecompressedSize } from './gzip.js';
 import { lz4CompressHere, lz4Decompress } from './lz4.js';
 import { lz4Frames } from './lz4-frames.js';
+import { recordedContentSize } from './recorded-size.js';
 import { zstdCompress, zstdDecompress } from './zstd.js';
 import { zstdFrames } from './zstd-frames.js';
 
@@ -71,9 +72,7 @@ export async function decompressedSizeOfFile(path: string, method: CompressionMe
       await handle.close();
     }
   });
-  const frames = method === 'lz4' ? lz4Frames(data, path) : zstdFrames(data, path);
-  if (frames.every((frame) => frame.contentSize !== undefined)) {
-    return Number(frames.reduce((sum, frame) => sum + (frame.skippable ? 0n : (frame.contentSize ?? 0n)), 0n));
-  }
+  const recorded = recordedContentSize(method === 'lz4' ? lz4Frames(data, path) : zstdFrames(data, path));
+  if (recorded !== undefined) return Number(recorded);
   return (await decompressBuffer(data, method, { name: path })).length;
 }

@@ -1,6 +1,7 @@
 import { type CompressionError, corruptInput, outputTooLarge } from './compression-error.js';
 import { decodeLz4Block, lz4BlockErrorReason } from './lz4-block.js';
-import { lz4Frames, readLz4FrameDescriptor } from './lz4-frames.js';
+import { lz4Frames } from './lz4-frames.js';
+import { recordedContentSize } from './recorded-size.js';
 import { xxhash32 } from './xxhash32.js';
 
 export interface Lz4BufferDecodeOptions {
@@ -29,9 +30,7 @@ export const decodeLz4Buffer = (data: Uint8Array, options: Lz4BufferDecodeOption
   const bad = (reason: string): CompressionError => corruptInput(name, reason);
   const src = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const frames = lz4Frames(src, name);
-  const recorded = frames.every((frame) => frame.contentSize !== undefined)
-    ? Number(frames.reduce((sum, frame) => sum + (frame.skippable ? 0n : (frame.contentSize ?? 0n)), 0n))
-    : 0;
+  const recorded = Number(recordedContentSize(frames) ?? 0n);
   let out = Buffer.allocUnsafe(
     Math.min(maxOutput, Math.max(options.expectedSize ?? 0, recorded, src.length * GUESS_RATIO, MIN_CAPACITY)),
   );
@@ -45,17 +44,16 @@ export const decodeLz4Buffer = (data: Uint8Array, options: Lz4BufferDecodeOption
     out = grown;
   };
 
-  for (const frame of frames) {
-    if (frame.skippable) continue;
-    // lz4Frames checked the magic, the descriptor and that every block lies inside the file.
-    const descriptor = readLz4FrameDescriptor(src[frame.start + 4] as number, src[frame.start + 5] as number);
-    if (typeof descriptor === 'string') throw bad(descriptor);
+  for (const { descriptor, start, firstBlock, contentSize } of frames) {
+    // A skippable frame. (lz4Frames checked each frame's magic, its descriptor and that
+    // every block lies inside the file.)
+    if (descriptor === undefined) continue;
     if (descriptor.hasDictionaryId) throw bad('LZ4 dictionaries are not supported');
-    const headerEnd = frame.start + 6 + descriptor.headerRestBytes;
-    const headerChecksum = (xxhash32(src.subarray(frame.start + 4, headerEnd - 1)) >>> 8) & 0xff;
-    if (headerChecksum !== src[headerEnd - 1]) throw bad('frame header checksum mismatch');
+    // The header checksum byte covers FLG up to itself.
+    const headerChecksum = (xxhash32(src.subarray(start + 4, firstBlock - 1)) >>> 8) & 0xff;
+    if (headerChecksum !== src[firstBlock - 1]) throw bad('frame header checksum mismatch');
     const frameStart = total;
-    let at = headerEnd;
+    let at = firstBlock;
     for (;;) {
       const word = src.readUInt32LE(at);
       at += 4;
@@ -87,8 +85,8 @@ export const decodeLz4Buffer = (data: Uint8Array, options: Lz4BufferDecodeOption
       if (total > maxOutput) throw outputTooLarge(name, maxOutput);
       at = blockEnd + (descriptor.blockChecksum ? 4 : 0);
     }
-    if (frame.contentSize !== undefined && BigInt(total - frameStart) !== frame.contentSize) {
-      throw bad(`frame holds ${total - frameStart} bytes, its header says ${frame.contentSize}`);
+    if (contentSize !== undefined && BigInt(total - frameStart) !== contentSize) {
+      throw bad(`frame holds ${total - frameStart} bytes, its header says ${contentSize}`);
     }
     if (descriptor.contentChecksum && xxhash32(out.subarray(frameStart, total)) !== src.readUInt32LE(at)) {
       throw bad('content checksum mismatch');

@@ -13,6 +13,10 @@ export interface Lz4Frame {
   /** From the frame header when the writer recorded it. */
   readonly contentSize: bigint | undefined;
   readonly skippable: boolean;
+  /** What FLG and BD announce; undefined for a skippable frame. */
+  readonly descriptor: Lz4FrameDescriptor | undefined;
+  /** Where the first block's size word is: after the header and its checksum byte. */
+  readonly firstBlock: number;
 }
 
 export const LZ4_FRAME_MAGIC = 0x184d2204;
@@ -62,7 +66,7 @@ export function lz4Frames(data: Uint8Array, name: string): Lz4Frame[] {
       if (at + 8 > view.length) throw bad('truncated skippable frame');
       const end = at + 8 + view.readUInt32LE(at + 4);
       if (end > view.length) throw bad('truncated skippable frame');
-      frames.push({ start: at, end, contentSize: 0n, skippable: true });
+      frames.push({ start: at, end, contentSize: 0n, skippable: true, descriptor: undefined, firstBlock: end });
       at = end;
       continue;
     }
@@ -79,6 +83,7 @@ export function lz4Frames(data: Uint8Array, name: string): Lz4Frame[] {
     // The header checksum (last byte) is verified by the decoder.
     const contentSize = descriptor.hasContentSize ? view.readBigUInt64LE(at) : undefined;
     at += descriptor.headerRestBytes;
+    const firstBlock = at;
     for (;;) {
       if (at + 4 > view.length) throw bad('truncated LZ4 frame');
       const word = view.readUInt32LE(at);
@@ -88,7 +93,7 @@ export function lz4Frames(data: Uint8Array, name: string): Lz4Frame[] {
     }
     if (contentChecksum) at += 4;
     if (at > view.length) throw bad('truncated LZ4 frame');
-    frames.push({ start, end: at, contentSize, skippable: false });
+    frames.push({ start, end: at, contentSize, skippable: false, descriptor, firstBlock });
   }
   return frames;
 }
