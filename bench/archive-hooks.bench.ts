@@ -135,6 +135,10 @@ const walLikeSegment = (name: string): Buffer => {
   return data;
 };
 
+/** pg_control's size on disk (PG_CONTROL_FILE_SIZE); xlp_sysid's offset in a long page header. */
+const PG_CONTROL_FILE_SIZE = 8192;
+const SYSTEM_ID_OFFSET_IN_PAGE = 24;
+
 const benchPresent = async (work: string): Promise<BenchRow[]> => {
   const name = segmentFileName(1, 0x42n, SEG_SIZE);
   const segment = walLikeSegment(name);
@@ -142,6 +146,12 @@ const benchPresent = async (work: string): Promise<BenchRow[]> => {
   const pgwal = join(work, 'present', 'pg_wal');
   mkdirSync(pgwal, { recursive: true });
   const target = join(pgwal, 'RECOVERYXLOG');
+  // restore_command runs in the data directory, whose pg_control names the system the WAL
+  // must belong to: its first field, the system identifier, is all the hook reads of it.
+  mkdirSync(join(work, 'present', 'global'));
+  const control = Buffer.alloc(PG_CONTROL_FILE_SIZE);
+  segment.copy(control, 0, SYSTEM_ID_OFFSET_IN_PAGE, SYSTEM_ID_OFFSET_IN_PAGE + 8);
+  writeFileSync(join(work, 'present', 'global', 'pg_control'), control);
   const plainArchive = join(work, 'present', 'archive-none');
   mkdirSync(plainArchive);
   writeFileSync(join(plainArchive, name), segment);

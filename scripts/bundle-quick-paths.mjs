@@ -26,6 +26,8 @@ const quickPaths = {
   'restorewal-hook': 'src/tools/restorewal/hook-shim.ts',
   // The same answer for s3:// archives: the S3 client only, loaded only for those.
   'restorewal-object': 'src/tools/restorewal/quick-answer-object.ts',
+  // A segment a directory archive holds plain, copied by the kernel and checked.
+  'restorewal-plain': 'src/tools/restorewal/quick-restore-plain.ts',
   // restorewal --prefetch serving a prefetched segment: a rename and two small writes.
   'restorewal-spool': 'src/tools/restorewal/served-from-spool.ts',
   // Loads a bundle from V8's code cache (bin/replstatus): see src/tools/cached-bundle.ts.

@@ -70,6 +70,19 @@ export function parseLongPageHeader(page: Buffer): WalLongPageHeader {
   };
 }
 
+/**
+ * Whether a segment's first page carries a timeline older than its name's: the segment a
+ * promotion started mid-way, whose check needs the name's timeline history (see
+ * validateSegmentHeader). False for a page that cannot be read: the check reports that.
+ */
+export const headerPredatesNameTimeline = (page: Buffer, name: string): boolean => {
+  try {
+    return parseLongPageHeader(page).timeline < Number.parseInt(name.slice(0, 8), 16);
+  } catch {
+    return false;
+  }
+};
+
 export interface SegmentCheck {
   /** The segment's file name (24 hex, or with .partial); its timeline and number must match. */
   readonly name: string;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseLongPageHeader, type SegmentCheck, type SegmentIdentity, validateSegmentHeader } from './page-header.js';
+import { headerPredatesNameTimeline, type SegmentCheck, type SegmentIdentity, validateSegmentHeader } from './page-header.js';
 import { historyFileName } from './segment-name.js';
 import { parseTimelineHistory } from './timeline-history.js';
 
@@ -55,14 +55,7 @@ export async function validateSegmentHeaderWithHistory(
   check: SegmentCheck,
   historySources: readonly HistorySource[],
 ): Promise<SegmentIdentity> {
-  const nameTimeline = Number.parseInt(check.name.slice(0, 8), 16);
-  let pageTimeline: number | undefined;
-  try {
-    pageTimeline = parseLongPageHeader(page).timeline;
-  } catch {
-    pageTimeline = undefined; // validateSegmentHeader below reports it
-  }
-  if (pageTimeline === undefined || !(pageTimeline < nameTimeline)) return validateSegmentHeader(page, check);
-  const ancestors = await readAncestorTimelines(historySources, nameTimeline);
+  if (!headerPredatesNameTimeline(page, check.name)) return validateSegmentHeader(page, check);
+  const ancestors = await readAncestorTimelines(historySources, Number.parseInt(check.name.slice(0, 8), 16));
   return validateSegmentHeader(page, ancestors === undefined ? check : { ...check, ancestorTimelines: ancestors });
 }

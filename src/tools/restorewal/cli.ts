@@ -1,16 +1,22 @@
 import type { ToolMain } from '../registry.js';
 import * as quickAnswer from './quick-answer.js';
 import * as quickAnswerObject from './quick-answer-object.js';
+import * as quickRestorePlain from './quick-restore-plain.js';
 import { quickRestoreAnswer } from './quick-route.js';
 import * as servedFromSpool from './served-from-spool.js';
 
 /**
- * The plain `restorewal %f %p ARCHIVE` form for a file the archive does not hold is answered
- * before anything else loads (quick-route.ts); commander, colours and codecs load only when
- * there is something to restore or to explain.
+ * The plain `restorewal %f %p ARCHIVE` form for a file the archive does not hold, or holds
+ * plain, is answered before anything else loads (quick-route.ts); commander, colours and
+ * codecs load only when there is something to decompress or to explain.
  */
 export const main: ToolMain = async (argv, io) => {
-  const linked = { spool: () => servedFromSpool, directory: () => quickAnswer, objectStore: () => quickAnswerObject };
+  const linked = {
+    spool: () => servedFromSpool,
+    directory: () => quickAnswer,
+    objectStore: () => quickAnswerObject,
+    plain: () => quickRestorePlain,
+  };
   const quick = await quickRestoreAnswer(argv, io.cwd, io.env, io.stderr.isTTY === true, linked);
   if (quick !== undefined) return quick;
   const { mainWithOptions } = await import('./cli-full.js');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArchiveStore, StoredVariant } from '../../core/archive/archive-store.js';
 import { readArchiveSystemId } from '../../core/archive/system-id.js';
@@ -8,13 +8,15 @@ import { decompressBuffer } from '../../core/compression/codec.js';
 import { CompressionError } from '../../core/compression/compression-error.js';
 import { type ErrorCode, FileSystemError, ValidationError, WarmstandbyError } from '../../core/errors.js';
 import { copyToTempFile, writeTempFile } from '../../core/fs/durable.js';
-import { fileSystemError, withFsError } from '../../core/fs/fs-error.js';
+import { fileSystemError, withFsErrorSync } from '../../core/fs/fs-error.js';
+import { readControlSystemId } from '../../core/pg/server-files/control-system-id.js';
 import { isBackupHistoryText, MAX_BACKUP_HISTORY_BYTES } from '../../core/wal/backup-history.js';
 import { DEFAULT_SEGMENT_SIZE, MAX_SEGMENT_SIZE } from '../../core/wal/segment-size.js';
 import { MAX_HISTORY_BYTES, validateSegmentHeaderWithHistory } from '../../core/wal/timeline-ancestry.js';
 import { parseTimelineHistory } from '../../core/wal/timeline-history.js';
 import type { WalFileName } from '../../core/wal/wal-file-kind.js';
 import { RestoreExit } from './exit-status.js';
+import { type CopiedHead, headOfCopy, lengthFitsSegment } from './restored-copy.js';
 
 /** The requested file is simply not archived (yet): exit 1, the standby asks again later. */
 export class NotInArchiveError extends WarmstandbyError {
@@ -113,7 +115,7 @@ export const fetchVerifiedTo = async (
     throw asIoError(error);
   });
   try {
-    const { head, size } = await readHead(tmp, sync);
+    const { head, size } = readHead(tmp, sync);
     const systemIdentifier = await expectedSystem(store, cwd);
     await checkSegment(file, head, size, systemIdentifier, store);
     return { variant, systemIdentifier, bytes: size };
@@ -123,26 +125,14 @@ export const fetchVerifiedTo = async (
   }
 };
 
-/** A segment's checks need its first page only (the long header), and its size. */
-const HEAD_BYTES = 8192;
-
-/** The copy's first page and size; its mode made 0600 and, when `sync`, its data fsynced. */
-const readHead = async (path: string, sync: boolean): Promise<{ head: Buffer; size: number }> =>
-  withFsError('read restored file', path, async () => {
-    const handle = await open(path, 'r+');
-    try {
-      await handle.chmod(0o600);
-      const { size } = await handle.stat();
-      const head = Buffer.alloc(Math.min(HEAD_BYTES, size));
-      const { bytesRead } = await handle.read(head, 0, head.length, 0);
-      if (sync) await handle.sync();
-      return { head: head.subarray(0, bytesRead), size };
-    } finally {
-      await handle.close();
-    }
-  }).catch((error: unknown) => {
+/** headOfCopy, its failure reported as the tool reports file errors. */
+const readHead = (path: string, sync: boolean): CopiedHead => {
+  try {
+    return withFsErrorSync('read restored file', path, () => headOfCopy(path, sync));
+  } catch (error) {
     throw asIoError(error);
-  });
+  }
+};
 
 const readContent = async (store: ArchiveStore, variant: StoredVariant, file: WalFileName): Promise<Buffer> => {
   const where = `${store.location}/${variant.name}`;
@@ -176,28 +166,12 @@ const readContent = async (store: ArchiveStore, variant: StoredVariant, file: Wa
 
 /** The system the WAL must belong to: the data directory's pg_control, else the archive's record. */
 const expectedSystem = async (store: ArchiveStore, cwd: string): Promise<string | undefined> => {
-  const fromControl = await readControlSystemId(join(cwd, 'global', 'pg_control'));
+  const fromControl = readControlSystemId(join(cwd, 'global', 'pg_control'));
   if (fromControl !== undefined) return fromControl;
   try {
     return await readArchiveSystemId(store);
   } catch (error) {
     throw asIoError(error);
-  }
-};
-
-/** system_identifier is the first field of pg_control (uint64, host byte order). */
-const readControlSystemId = async (path: string): Promise<string | undefined> => {
-  try {
-    const handle = await open(path, 'r');
-    try {
-      const head = Buffer.alloc(8);
-      const { bytesRead } = await handle.read(head, 0, 8, 0);
-      return bytesRead === 8 ? head.readBigUInt64LE(0).toString() : undefined;
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined;
   }
 };
 
@@ -243,8 +217,7 @@ const checkSegment = async (
     const message = (error as Error).message.replace(/^Cannot accept/, 'Cannot restore');
     throw fatal(foreign ? 'wal-foreign-system' : 'wal-header-mismatch', foreign ? RestoreExit.foreignSystem : RestoreExit.contentMismatch, message, error);
   }
-  const sizeOk = file.kind === 'segment' ? length === segmentSize : length <= segmentSize;
-  if (!sizeOk) {
+  if (!lengthFitsSegment(file, length, segmentSize)) {
     throw fatal('wal-size-mismatch', RestoreExit.contentMismatch, `Cannot restore "${name}": the archived file holds ${length} bytes, a segment ${segmentSize}`);
   }
 };

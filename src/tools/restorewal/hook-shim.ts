@@ -13,6 +13,7 @@ const bundled: RestoreQuickPaths = {
   spool: () => require('./restorewal-spool.cjs'),
   directory: () => quickAnswer,
   objectStore: () => require('./restorewal-object.cjs'),
+  plain: () => require('./restorewal-plain.cjs'),
 };
 
 /**

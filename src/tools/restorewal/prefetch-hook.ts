@@ -7,6 +7,7 @@ import { startDetached } from '../../core/cli/start-detached.js';
 import { fsyncDirectory } from '../../core/fs/sync.js';
 import { asIoError } from './fetch-verified.js';
 import { parseRequestedFile } from './request.js';
+import { syncsRestoredFile } from './restored-copy.js';
 import { moveOutOfSpool } from './served-from-spool.js';
 import { WANTED_FILE } from './wanted-file.js';
 import { type RestoreWalOptions, type RestoreWalResult, runRestoreWal } from './run.js';
@@ -49,7 +50,7 @@ const serveFromSpool = async (spool: string, name: string, options: PrefetchHook
     throw asIoError(error);
   }
   if (size === undefined) return undefined;
-  await fsyncDirectory(dirname(target), { sync: options.sync }).catch((error: unknown) => {
+  await fsyncDirectory(dirname(target), { sync: syncsRestoredFile(target, options.sync) }).catch((error: unknown) => {
     throw asIoError(error);
   });
   return { file: name, restoredFrom: `${spool}/${name}`, compression: 'none', bytes: size, systemIdentifier: undefined };

@@ -1,6 +1,7 @@
 import { isObjectStoreUrl } from '../../core/archive/object-store-url.js';
 import type * as QuickAnswer from './quick-answer.js';
 import type * as QuickAnswerObject from './quick-answer-object.js';
+import type * as QuickRestorePlain from './quick-restore-plain.js';
 import type * as ServedFromSpool from './served-from-spool.js';
 
 /**
@@ -11,11 +12,13 @@ export interface RestoreQuickPaths {
   spool(): typeof ServedFromSpool;
   directory(): typeof QuickAnswer;
   objectStore(): typeof QuickAnswerObject;
+  plain(): typeof QuickRestorePlain;
 }
 
 /**
  * restore_command's answers that need no options parser, in order: a segment the prefetcher
- * already holds (--prefetch), then "not in the archive" from a directory or a bucket. The
+ * already holds (--prefetch), then "not in the archive" from a directory or a bucket, or a
+ * segment a directory holds plain. The
  * exit status, or undefined when the full tool must take over. One route for the bin shim
  * and for the tool run any other way (the single executable, `warmstandby restorewal`).
  */
@@ -32,5 +35,5 @@ export const quickRestoreAnswer = async (
   }
   return isObjectStoreUrl(argv[2] ?? '')
     ? paths.objectStore().answerMissingFromObjectStore(argv, cwd, interactive, env)
-    : paths.directory().answerMissingQuickly(argv, cwd, interactive);
+    : paths.directory().answerFromDirectoryQuickly(argv, cwd, interactive, paths.plain);
 };

@@ -11,6 +11,7 @@ import type { WalFileName } from '../../core/wal/wal-file-kind.js';
 import { asIoError, fetchVerifiedTo } from './fetch-verified.js';
 import { OBJECT_RETRY_BUDGET_MS } from './object-retry-budget.js';
 import { parseRequestedFile } from './request.js';
+import { syncsRestoredFile } from './restored-copy.js';
 
 export { NotInArchiveError } from './fetch-verified.js';
 
@@ -36,7 +37,9 @@ export interface RestoreWalResult {
 
 /**
  * restore_command: find the file in the archive (plain or compressed), check it belongs
- * under the requested name and to this system, and put it at `%p` through a temporary name.
+ * under the requested name and to this system, and put it at `%p` through a temporary name
+ * (durable unless %p is one of the server's scratch names, which it syncs itself:
+ * restored-copy.ts).
  */
 export async function runRestoreWal(options: RestoreWalOptions, deps: JobDeps): Promise<RestoreWalResult> {
   const file = parseRequestedFile(options.file);
@@ -59,14 +62,15 @@ export async function runRestoreWal(options: RestoreWalOptions, deps: JobDeps): 
 const restore = async (store: ArchiveStore, file: WalFileName, options: RestoreWalOptions, cwd: string): Promise<RestoreWalResult> => {
   const target = resolve(cwd, options.target);
   const tmp = tempPathFor(target);
-  const { variant, systemIdentifier, bytes } = await fetchVerifiedTo(store, file, cwd, tmp, options.sync);
+  const sync = syncsRestoredFile(target, options.sync);
+  const { variant, systemIdentifier, bytes } = await fetchVerifiedTo(store, file, cwd, tmp, sync);
   try {
     await withFsError('rename file', `${tmp}" to "${target}`, () => rename(tmp, target));
   } catch (error) {
     await unlink(tmp).catch(() => undefined);
     throw asIoError(error);
   }
-  await fsyncDirectory(dirname(target), { sync: options.sync }).catch((error: unknown) => {
+  await fsyncDirectory(dirname(target), { sync }).catch((error: unknown) => {
     throw asIoError(error);
   });
   return { file: file.name, restoredFrom: variant.name, compression: variant.compression, bytes, systemIdentifier };

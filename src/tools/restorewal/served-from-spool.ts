@@ -2,6 +2,7 @@ import { existsSync, lstatSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fetchingPath, runningWorker, writeAtomically } from '../../core/archive/spool.js';
 import { fsyncDirectorySync } from '../../core/fs/sync.js';
+import { syncsRestoredFile } from './restored-copy.js';
 import { WANTED_FILE } from './wanted-file.js';
 
 /** Options of the prefetching hook that take a value (skipped over here). */
@@ -10,7 +11,7 @@ const SEGMENT = /^[0-9A-F]{24}$/;
 
 /**
  * `restorewal --prefetch N --spool DIR %f %p ARCHIVE` for a segment the prefetcher already
- * has: rename it to %p, fsync the directory, record the request for the prefetcher, exit 0,
+ * has: rename it to %p, fsync the directory (restored-copy.ts says when), record the request for the prefetcher, exit 0,
  * with nothing loaded but node:fs and the spool helpers (the build bundles this file alone
  * into dist/quick/restorewal-spool.cjs, which bin/restorewal tries first). Returns undefined
  * whenever there is more to do: no such segment in the spool, no prefetcher running (the
@@ -44,7 +45,7 @@ export const servedFromSpool = (argv: readonly string[], cwd: string): number | 
   }
   if (size === undefined) return undefined;
   try {
-    fsyncDirectorySync(dirname(targetPath));
+    if (syncsRestoredFile(targetPath, true)) fsyncDirectorySync(dirname(targetPath));
     writeAtomically(join(dir, WANTED_FILE), `${name} ${size}\n`);
   } catch {
     return undefined; // the full tool fetches it again and says what went wrong

@@ -1,6 +1,6 @@
 import { builtinModules } from 'node:module';
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +9,7 @@ import { segmentFileName } from '../../../src/core/wal/segment-name.js';
 import { acknowledgedInSpool } from '../../../src/tools/archivewal/acknowledged.js';
 import { cacheFileOf, compileBundle } from '../../../src/tools/cached-bundle.js';
 import { servedFromSpool } from '../../../src/tools/restorewal/served-from-spool.js';
-import { makeSegment } from '../../unit/tools/archive-hooks/wal-fixtures.js';
+import { makeSegment, SYSID } from '../../unit/tools/archive-hooks/wal-fixtures.js';
 import { REPO_ROOT, runShim, type ShimOutcome } from './run-shim.js';
 
 // The hooks' most frequent answers come from small CommonJS bundles in dist/quick/ (built by
@@ -35,7 +35,7 @@ describe('dist/quick bundles', () => {
     expect(files).toEqual([
       'archivecleanup.cjs', 'archivewal-full.cjs', 'archivewal-hook.cjs', 'archivewal.cjs', 'basebackup.cjs', 'cached-bundle.cjs',
       'live-restore.cjs', 'promote.cjs', 'receivewal.cjs', 'replstatus.cjs', 'restorewal-full.cjs', 'restorewal-hook.cjs',
-      'restorewal-object.cjs', 'restorewal-spool.cjs',
+      'restorewal-object.cjs', 'restorewal-plain.cjs', 'restorewal-spool.cjs',
     ]);
     // The hook bundles (the bin shims' bodies) route to their tool's other bundles (the whole
     // tool through the code-cache loader), and to nothing else.
@@ -195,6 +195,33 @@ describe('the shims answer as the tools do', () => {
       expect(run.status, stderr).toBe(1);
       expect(readFileSync(join(work, 'loaded'), 'utf8'), stderr).toBe('');
     }
+  });
+
+  it('restorewal: a segment stored plain is restored without loading the tool, silently', () => {
+    // restore_command runs in the data directory: pg_control names the system.
+    const datadir = join(work, 'data');
+    rmSync(datadir, { recursive: true, force: true });
+    mkdirSync(join(datadir, 'pg_wal'), { recursive: true });
+    mkdirSync(join(datadir, 'global'));
+    const control = Buffer.alloc(8192);
+    control.writeBigUInt64LE(BigInt(SYSID), 0);
+    writeFileSync(join(datadir, 'global', 'pg_control'), control);
+    const data = makeSegment({ name: segment, fill: 9 });
+    writeFileSync(join(archive, segment), data);
+    const probe = join(work, 'bundles-probe.cjs');
+    writeFileSync(probe, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(join(work, 'bundles'))},
+      Object.keys(require.cache).map((path) => path.split('/').pop()).join()));`);
+    const run = spawnSync(join(REPO_ROOT, 'bin', 'restorewal'), [segment, 'pg_wal/RECOVERYXLOG', archive], {
+      cwd: datadir,
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: `--require ${probe}` },
+    });
+    expect([run.status, run.stdout, run.stderr]).toEqual([0, '', '']);
+    expect(readFileSync(join(datadir, 'pg_wal', 'RECOVERYXLOG')).equals(data)).toBe(true);
+    expect(readdirSync(join(datadir, 'pg_wal'))).toEqual(['RECOVERYXLOG']);
+    const loaded = readFileSync(join(work, 'bundles'), 'utf8').split(',');
+    expect(loaded).toContain('restorewal-plain.cjs');
+    expect(loaded).not.toContain('restorewal-full.cjs');
   });
 
   it('restorewal: a bad name goes to the tool, which explains it (exit 2)', async () => {
@@ -414,6 +441,24 @@ describe('bin/restorewal: sh serves a prefetched segment without Node', () => {
     const twin = fixture();
     expect(servedFromSpool(args, twin)).toBe(0);
     expect(readFileSync(join(twin, 'spool', 'wanted'), 'utf8')).toBe(`${name} ${content.length}\n`);
+  });
+
+  it('syncs %p\'s directory unless %p is the server\'s scratch name, which the server syncs itself', async () => {
+    // A `sync` ahead on PATH records what sh asks it to sync.
+    const log = join(work, 'sync-calls');
+    writeFileSync(join(fakeNode, 'sync'), `#!/bin/sh\necho "$@" >> ${log}\n`, { mode: 0o755 });
+    try {
+      for (const target of ['pg_wal/RECOVERYXLOG', `pg_wal/${name}`]) {
+        rmSync(log, { force: true });
+        const dir = fixture();
+        const outcome = await runShim('restorewal', [...served.slice(0, 4), name, target, '/archive'], { cwd: dir, env: env() });
+        expect(outcome.code).toBe(0);
+        expect(readFileSync(join(dir, target)).equals(content)).toBe(true);
+        expect(existsSync(log) ? readFileSync(log, 'utf8') : '', target).toBe(target === 'pg_wal/RECOVERYXLOG' ? '' : '-- pg_wal\n');
+      }
+    } finally {
+      rmSync(join(fakeNode, 'sync'));
+    }
   });
 
   // The prefetcher is still fetching the segment (NAME.fetching): sh, and the tool's quick
