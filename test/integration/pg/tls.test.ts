@@ -125,6 +125,23 @@ describeWithPg('TLS: sslmode, certificates, channel binding', (major) => {
     }
   });
 
+  it('sslnegotiation=direct: TLS from the first byte, accepted from 17 on, never a plaintext fallback', async () => {
+    const via = tcp({ sslmode: 'require', sslnegotiation: 'direct' });
+    if (major >= 17) {
+      // The server took our ClientHello as the first bytes, and agreed to ALPN "postgresql".
+      const c = await check(via, true);
+      expect(c.authMethod).toBe('SCRAM-SHA-256-PLUS');
+      await c.close();
+      return;
+    }
+    // An older server reads the ClientHello as a startup packet and hangs up: with an
+    // SSLRequest first (the default) the same server accepts TLS, so the handshake was direct.
+    const error = await failure(connectTo(cluster, via));
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error.message).toMatch(/SSL|TLS|closed|reset|disconnected/i);
+    await (await check(tcp({ sslmode: 'require' }), true)).close();
+  });
+
   it('disable, allow and prefer against a server that takes both', async () => {
     await (await check(tcp({ sslmode: 'disable' }), false)).close();
     await (await check(tcp({ sslmode: 'allow' }), false)).close();
@@ -168,6 +185,11 @@ describeWithPg('TLS: sslmode, certificates, channel binding', (major) => {
       const clientDn = await cluster.sql(`SELECT client_dn FROM pg_stat_ssl WHERE pid = ${withCert.backendPid}`);
       expect(clientDn).toBe(`/CN=${fixtures.clientCommonName}`);
       await withCert.close();
+      // sslcertmode=disable (libpq 16) never sends it, configured or not.
+      const withheld = await failure(connectTo(cluster, tcp({
+        sslmode: 'require', sslcert: fixtures.clientCert, sslkey: fixtures.clientKey, sslcertmode: 'disable',
+      })));
+      expect((withheld as PgServerError).sqlstate).toBe('28000');
     });
 
     it('refuses a private key others can read, before connecting', async () => {

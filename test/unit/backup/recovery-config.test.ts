@@ -61,6 +61,19 @@ describe('recovery configuration', () => {
       .toBe("primary_conninfo = 'user=u require_auth=''scram-sha-256'''\n");
   });
 
+  it('passes libpq 16 and 17\'s keywords on only to servers whose libpq knows them, in libpq\'s order', () => {
+    const params = {
+      load_balance_hosts: 'disable', target_session_attrs: 'any', gssdelegation: '0', gssencmode: 'prefer', sslcertmode: 'allow',
+      sslcompression: '0', sslnegotiation: 'postgres', sslmode: 'prefer', user: 'u',
+    };
+    const written = (version: number): string => buildPrimaryConninfo(params, version);
+    expect(written(150018)).toBe('user=u sslmode=prefer sslcompression=0 gssencmode=prefer target_session_attrs=any');
+    expect(written(160000)).toBe('user=u sslmode=prefer sslcompression=0 sslcertmode=allow gssencmode=prefer gssdelegation=0 '
+      + 'target_session_attrs=any load_balance_hosts=disable');
+    expect(written(170000)).toBe('user=u sslmode=prefer sslnegotiation=postgres sslcompression=0 sslcertmode=allow '
+      + 'gssencmode=prefer gssdelegation=0 target_session_attrs=any load_balance_hosts=disable');
+  });
+
   it('uses recovery.conf and standby_mode before PostgreSQL 12', () => {
     expect(recoveryConfigContents({ params: { user: 'u' }, serverVersionNum: 110000 }))
       .toBe("standby_mode = 'on'\nprimary_conninfo = 'user=u'\n");

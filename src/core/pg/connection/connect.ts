@@ -3,6 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import { WarmstandbyError } from '../../errors.js';
 import { lookupPgpass } from '../conninfo/pgpass.js';
 import type { ConnectionTarget, ResolvedConnection } from '../conninfo/resolve.js';
+import { targetsInConnectOrder } from '../conninfo/targets.js';
 import { ConnectDeadline } from './connect-deadline.js';
 import { ConnectionError, ConnectionErrorCode, PgServerError } from './errors.js';
 import { MessageChannel } from './message-channel.js';
@@ -58,8 +59,9 @@ const retryable = (sslmode: ResolvedConnection['sslmode'], failure: AttemptFailu
 };
 
 /**
- * Connects to the first target that accepts us, trying them in order like libpq. For each
- * target: TCP or unix socket, SSLRequest per sslmode, the startup and authentication
+ * Connects to the first target that accepts us, trying them in order like libpq (a random
+ * order with load_balance_hosts=random). For each target: TCP or unix socket, SSLRequest per
+ * sslmode (or TLS at once with sslnegotiation=direct), the startup and authentication
  * exchange, then the checks a replication or target_session_attrs connection needs.
  */
 export async function connect(options: ConnectOptions): Promise<PgConnection> {
@@ -69,7 +71,7 @@ export async function connect(options: ConnectOptions): Promise<PgConnection> {
     : [resolved.targetSessionAttrs] as const;
   const failures: Error[] = [];
   for (const wanted of passes) {
-    for (const target of resolved.targets) {
+    for (const target of targetsInConnectOrder(resolved.targets, resolved.loadBalanceHosts)) {
       try {
         const connection = await connectTarget(target, options, prompted);
         try {
@@ -164,12 +166,19 @@ const attempt = async (
   let tlsSocket: TLSSocket | undefined;
   try {
     if (tlsOptions !== undefined) {
-      const answer = await requestSsl(socket);
+      // sslnegotiation=direct: no SSLRequest; the server (17 and later) knows a PostgreSQL
+      // client by the ALPN protocol it must agree to.
+      const direct = resolved.sslnegotiation === 'direct';
+      const answer = direct ? 'S' : await requestSsl(socket);
       if (answer === 'S') {
         try {
           tlsSocket = await startTls(socket, tlsOptions, deadline.watch);
         } catch (error) {
           throw new AttemptFailure(error, 'handshake', true);
+        }
+        if (direct && tlsSocket.alpnProtocol !== 'postgresql') {
+          tlsSocket.destroy();
+          throw new ConnectionError(ConnectionErrorCode.tlsFailed, 'direct SSL connection was established without ALPN protocol negotiation extension');
         }
         stream = tlsSocket;
       } else if (resolved.sslmode !== 'allow' && resolved.sslmode !== 'prefer') {

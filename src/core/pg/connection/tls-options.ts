@@ -106,8 +106,9 @@ export const buildTlsOptions = async (
     } else options.ca = await readPem(resolved.sslrootcert, 'root certificate');
   }
 
-  // libpq goes on without a client certificate when the file is missing.
-  if (resolved.sslcert !== undefined && (await exists(resolved.sslcert))) {
+  // libpq goes on without a client certificate when the file is missing, and never sends
+  // one with sslcertmode=disable.
+  if (resolved.sslcertmode !== 'disable' && resolved.sslcert !== undefined && (await exists(resolved.sslcert))) {
     options.cert = await readPem(resolved.sslcert, 'certificate');
     const keyPath = resolved.sslkey;
     if (keyPath === undefined) {

@@ -1,5 +1,5 @@
 /**
- * Every connection keyword libpq 15 accepts, with the environment variable that supplies it
+ * Every connection keyword libpq 15 accepts, and those libpq 16 and 17 added, with the environment variable that supplies it
  * and the default a Debian libpq build would use. Keywords we accept but do not act on
  * (GSSAPI, CRLs, keepalives, ...) are still accepted so that any string libpq takes is taken
  * here, and they are kept in `params` so that `basebackup -R` can pass them on.
@@ -46,9 +46,13 @@ export const CONNECTION_KEYWORDS: readonly KeywordSpec[] = [
   spec('keepalives_count'),
   spec('tcp_user_timeout'),
   spec('sslmode', 'PGSSLMODE', 'prefer'),
+  // libpq 17: TLS at once (ALPN "postgresql") instead of an SSLRequest first.
+  spec('sslnegotiation', 'PGSSLNEGOTIATION', 'postgres', 170000),
   spec('sslcompression', 'PGSSLCOMPRESSION', '0'),
   spec('sslcert', 'PGSSLCERT'),
   spec('sslkey', 'PGSSLKEY'),
+  // libpq 16: whether a client certificate is sent (disable, allow) or must be asked for.
+  spec('sslcertmode', 'PGSSLCERTMODE', 'allow', 160000),
   spec('sslpassword'),
   spec('sslrootcert', 'PGSSLROOTCERT'),
   spec('sslcrl', 'PGSSLCRL'),
@@ -61,8 +65,12 @@ export const CONNECTION_KEYWORDS: readonly KeywordSpec[] = [
   spec('gssencmode', 'PGGSSENCMODE', 'disable'),
   spec('krbsrvname', 'PGKRBSRVNAME', 'postgres'),
   spec('gsslib', 'PGGSSLIB'),
+  // libpq 16; with no GSSAPI here, nothing is ever delegated.
+  spec('gssdelegation', 'PGGSSDELEGATION', '0', 160000),
   spec('replication'),
   spec('target_session_attrs', 'PGTARGETSESSIONATTRS', 'any'),
+  // libpq 16: try the hosts (and each host's addresses) in random order.
+  spec('load_balance_hosts', 'PGLOADBALANCEHOSTS', 'disable', 160000),
 ];
 
 const BY_NAME: ReadonlyMap<string, KeywordSpec> = new Map(

@@ -7,7 +7,8 @@ import { lookupService } from './service-file.js';
 import { startupParametersFor } from './startup-parameters.js';
 import { type ConnectionTarget, buildTargets } from './targets.js';
 import {
-  CHANNEL_BINDINGS, type ChannelBinding, SSL_MODES, type SslMode, TARGET_SESSION_ATTRS,
+  CHANNEL_BINDINGS, type ChannelBinding, LOAD_BALANCE_HOSTS, type LoadBalanceHosts, SSL_CERT_MODES, SSL_MODES,
+  SSL_NEGOTIATIONS, type SslCertMode, type SslMode, type SslNegotiation, TARGET_SESSION_ATTRS,
   type TargetSessionAttrs, oneOf, parseIntParam, validateParams,
 } from './validate-values.js';
 
@@ -41,6 +42,10 @@ export interface ResolvedConnection {
   /** PGPASSFILE / passfile, else ~/.pgpass. */
   readonly passfile: string;
   readonly sslmode: SslMode;
+  /** `direct`: the TLS handshake at once, without an SSLRequest (PostgreSQL 17 servers). */
+  readonly sslnegotiation: SslNegotiation;
+  /** `disable`: never send a client certificate, even one that is configured. */
+  readonly sslcertmode: SslCertMode;
   readonly sslrootcert?: string;
   readonly sslcert?: string;
   readonly sslkey?: string;
@@ -51,6 +56,8 @@ export interface ResolvedConnection {
   /** require_auth: what the server may ask for; undefined = anything. */
   readonly requireAuth?: AuthRequirement;
   readonly targetSessionAttrs: TargetSessionAttrs;
+  /** `random`: the targets are tried in a new random order at every connect. */
+  readonly loadBalanceHosts: LoadBalanceHosts;
   /** Exactly what the StartupMessage carries, in libpq's order. */
   readonly startupParameters: Readonly<Record<string, string>>;
   /** Every keyword with a non-empty value after resolution, like libpq's PQconninfo. */
@@ -81,7 +88,19 @@ export function resolveConnection(request: ConnectionRequest): ResolvedConnectio
   const targetSessionAttrs = oneOf(
     'target_session_attrs', params['target_session_attrs'] as string, TARGET_SESSION_ATTRS,
   );
+  const sslnegotiation = oneOf('sslnegotiation', params['sslnegotiation'] as string, SSL_NEGOTIATIONS);
+  // libpq refuses this too: against an older server, a mode that may fall back would
+  // authenticate in plaintext after a failed direct handshake.
+  if (sslnegotiation === 'direct' && (sslmode === 'disable' || sslmode === 'allow' || sslmode === 'prefer')) {
+    throw new ConninfoError(
+      ConninfoErrorCode.invalidValue,
+      `weak sslmode "${sslmode}" may not be used with sslnegotiation=direct (use "require", "verify-ca", or "verify-full")`,
+      'sslnegotiation',
+    );
+  }
+  const loadBalanceHosts = oneOf('load_balance_hosts', params['load_balance_hosts'] as string, LOAD_BALANCE_HOSTS);
   validateParams(params);
+  const sslcertmode = oneOf('sslcertmode', params['sslcertmode'] as string, SSL_CERT_MODES);
   const targets = buildTargets(params['host'], params['hostaddr'], params['port'], probe);
   const optional = optionalSettings(params, home, probe);
   return {
@@ -90,9 +109,12 @@ export function resolveConnection(request: ConnectionRequest): ResolvedConnectio
     database: params['dbname'] as string,
     passfile: params['passfile'] ?? '',
     sslmode,
+    sslnegotiation,
+    sslcertmode,
     channelBinding,
     ...(requireAuth === undefined ? {} : { requireAuth }),
     targetSessionAttrs,
+    loadBalanceHosts,
     ...optional,
     startupParameters: startupParametersFor(params, env),
     params,

@@ -47,6 +47,13 @@ export const TARGET_SESSION_ATTRS = [
 ] as const;
 export type TargetSessionAttrs = (typeof TARGET_SESSION_ATTRS)[number];
 
+export const SSL_NEGOTIATIONS = ['postgres', 'direct'] as const;
+export type SslNegotiation = (typeof SSL_NEGOTIATIONS)[number];
+export const SSL_CERT_MODES = ['disable', 'allow', 'require'] as const;
+export type SslCertMode = (typeof SSL_CERT_MODES)[number];
+export const LOAD_BALANCE_HOSTS = ['disable', 'random'] as const;
+export type LoadBalanceHosts = (typeof LOAD_BALANCE_HOSTS)[number];
+
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 
 /** The checks libpq makes in connectOptions2 and at connect time, made up front. */
@@ -62,6 +69,16 @@ export const validateParams = (params: Readonly<Record<string, string>>): void =
         'gssencmode',
       );
     }
+  }
+  const certMode = given('sslcertmode');
+  if (certMode !== undefined && oneOf('sslcertmode', certMode, SSL_CERT_MODES) === 'require') {
+    // libpq's words for a build without OpenSSL's certificate callback: node:tls has none
+    // either, so whether the server asked for a certificate cannot be known.
+    throw new ConninfoError(
+      ConninfoErrorCode.invalidValue,
+      'sslcertmode value "require" is not supported (this client cannot tell whether the server asked for a certificate)',
+      'sslcertmode',
+    );
   }
   const min = given('ssl_min_protocol_version');
   const max = given('ssl_max_protocol_version');

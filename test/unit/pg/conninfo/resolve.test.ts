@@ -5,7 +5,7 @@ import type { ConnectionProbe } from '../../../../src/core/pg/conninfo/environme
 import {
   type ConnectionRequest, type ResolvedConnection, resolveConnection,
 } from '../../../../src/core/pg/conninfo/resolve.js';
-import { usesTls } from '../../../../src/core/pg/conninfo/targets.js';
+import { targetsInConnectOrder, usesTls } from '../../../../src/core/pg/conninfo/targets.js';
 
 /** A machine where only the listed files exist, the OS user is alice, HOME is /home/alice. */
 const probeWith = (files: readonly string[] = []): ConnectionProbe => ({
@@ -228,6 +228,15 @@ describe('values', () => {
         'invalid SSL protocol version range', 'ssl_min_protocol_version'],
       ['keepalives_idle=x', 'invalid integer value "x" for connection option "keepalives_idle"',
         'keepalives_idle'],
+      ['sslnegotiation=tls', 'invalid sslnegotiation value: "tls"', 'sslnegotiation'],
+      ['sslnegotiation=direct', 'weak sslmode "prefer" may not be used with sslnegotiation=direct '
+        + '(use "require", "verify-ca", or "verify-full")', 'sslnegotiation'],
+      ['sslnegotiation=direct sslmode=allow', 'weak sslmode "allow" may not be used with sslnegotiation=direct '
+        + '(use "require", "verify-ca", or "verify-full")', 'sslnegotiation'],
+      ['sslcertmode=always', 'invalid sslcertmode value: "always"', 'sslcertmode'],
+      ['sslcertmode=require', 'sslcertmode value "require" is not supported '
+        + '(this client cannot tell whether the server asked for a certificate)', 'sslcertmode'],
+      ['load_balance_hosts=roundrobin', 'invalid load_balance_hosts value: "roundrobin"', 'load_balance_hosts'],
     ];
     for (const [connString, message, keyword] of cases) {
       const error = rejection({ connString });
@@ -236,6 +245,19 @@ describe('values', () => {
       expect(error.code).toBe('conninfo-invalid-value');
     }
     expect(rejection({ env: { HOME: '/h', PGSSLMODE: 'bogus' } }).keyword).toBe('sslmode');
+  });
+
+  it('takes libpq 16 and 17\'s keywords, from the string or their PG* variables, with libpq\'s defaults', () => {
+    const defaults = resolve();
+    expect([defaults.sslnegotiation, defaults.sslcertmode, defaults.loadBalanceHosts]).toEqual(['postgres', 'allow', 'disable']);
+    expect(defaults.params).toMatchObject({ sslnegotiation: 'postgres', sslcertmode: 'allow', gssdelegation: '0',
+      load_balance_hosts: 'disable' });
+    const given = resolve({ connString: 'sslmode=verify-full sslnegotiation=direct sslcertmode=disable load_balance_hosts=random' });
+    expect([given.sslnegotiation, given.sslcertmode, given.loadBalanceHosts]).toEqual(['direct', 'disable', 'random']);
+    const fromEnv = resolve({ env: { HOME: '/h', PGSSLMODE: 'require', PGSSLNEGOTIATION: 'direct', PGSSLCERTMODE: 'disable',
+      PGLOADBALANCEHOSTS: 'random', PGGSSDELEGATION: '1' } });
+    expect([fromEnv.sslnegotiation, fromEnv.sslcertmode, fromEnv.loadBalanceHosts, fromEnv.params['gssdelegation']])
+      .toEqual(['direct', 'disable', 'random', '1']);
   });
 
   it('rejects an unknown keyword among the overrides', () => {
@@ -255,5 +277,24 @@ describe('params, for writing primary_conninfo', () => {
       'password', 'port', 'replication']);
     expect(Object.keys(r.sources).sort()).toEqual(Object.keys(r.params).sort());
     expect(Object.values(r.params)).not.toContain('');
+  });
+});
+
+describe('load_balance_hosts (targetsInConnectOrder)', () => {
+  const targets = resolve({ connString: 'host=a,b,c,d port=5432' }).targets;
+  const hosts = (order: readonly { host: string }[]): string => order.map((t) => t.host).join('');
+
+  it('disable: the order given, every time', () => {
+    expect(hosts(targetsInConnectOrder(targets, 'disable', () => 0))).toBe('abcd');
+  });
+
+  it('random: a permutation drawn at each connect, every order possible', () => {
+    // Fisher-Yates: with random() = 0 every element swaps with the first.
+    expect(hosts(targetsInConnectOrder(targets, 'random', () => 0))).toBe('bcda');
+    expect(hosts(targetsInConnectOrder(targets, 'random', () => 0.999))).toBe('abcd');
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) seen.add(hosts(targetsInConnectOrder(targets, 'random')));
+    expect(seen.size).toBe(24);
+    expect(hosts(targets)).toBe('abcd');
   });
 });
