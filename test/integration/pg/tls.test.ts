@@ -73,6 +73,10 @@ describeWithPg('TLS: sslmode, certificates, channel binding', (major) => {
   it('verify-full for the certificate\'s DNS name and IP address', async () => {
     await (await check(tcp({ sslmode: 'verify-full', sslrootcert: fixtures.caCert, host: 'localhost' }), true)).close();
     await (await check(tcp({ sslmode: 'verify-full', sslrootcert: fixtures.caCert, host: '127.0.0.1' }), true)).close();
+    // load_balance_hosts=random connects to the name's addresses one by one, and still
+    // verifies the certificate against the name.
+    const balanced = tcp({ sslmode: 'verify-full', sslrootcert: fixtures.caCert, host: 'localhost', load_balance_hosts: 'random' });
+    await (await check(balanced, true)).close();
   });
 
   it('verify-full fails for a host name the certificate does not name; verify-ca accepts it', async () => {

@@ -10,6 +10,7 @@ import { MessageChannel } from './message-channel.js';
 import { PgConnection } from './pg-connection.js';
 import { checkSessionAttributes, checkReplicationParameters } from './server-checks.js';
 import { SocketReads } from './socket-reads.js';
+import { addressAttempts } from './target-addresses.js';
 import { type PasswordSource, StartupServerError, runStartup } from './startup.js';
 import { buildTlsOptions } from './tls-options.js';
 import { describeTarget, openSocket, requestSsl, startTls } from './transport.js';
@@ -71,21 +72,24 @@ export async function connect(options: ConnectOptions): Promise<PgConnection> {
     : [resolved.targetSessionAttrs] as const;
   const failures: Error[] = [];
   for (const wanted of passes) {
-    for (const target of targetsInConnectOrder(resolved.targets, resolved.loadBalanceHosts)) {
-      try {
-        const connection = await connectTarget(target, options, prompted);
+    for (const host of targetsInConnectOrder(resolved.targets, resolved.loadBalanceHosts)) {
+      // Resolved as each host's turn comes, as libpq does: one slow name delays no other.
+      for (const target of await addressAttempts(host, resolved.loadBalanceHosts)) {
         try {
-          checkReplicationParameters(connection, resolved);
-          checkSessionAttributes(connection, wanted);
+          const connection = await connectTarget(target, options, prompted);
+          try {
+            checkReplicationParameters(connection, resolved);
+            checkSessionAttributes(connection, wanted);
+          } catch (error) {
+            await connection.close();
+            throw withPrefix(error, describeTarget(target));
+          }
+          return connection;
         } catch (error) {
-          await connection.close();
-          throw withPrefix(error, describeTarget(target));
+          const failure = error instanceof Error ? error : new Error(String(error));
+          if (failure instanceof ConnectionError && failure.code === ConnectionErrorCode.aborted) throw failure;
+          failures.push(failure);
         }
-        return connection;
-      } catch (error) {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        if (failure instanceof ConnectionError && failure.code === ConnectionErrorCode.aborted) throw failure;
-        failures.push(failure);
       }
     }
   }

@@ -72,24 +72,25 @@ export const buildTargets = (
   return targets;
 };
 
+/** A new array of `items` in random order (Fisher-Yates); `random` is injectable for tests. */
+export const shuffled = <T>(items: readonly T[], random: () => number = Math.random): T[] => {
+  const order = [...items];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as T, order[i] as T];
+  }
+  return order;
+};
+
 /**
  * The order one connect tries the targets in: as given, or with load_balance_hosts=random a
- * fresh random order (Fisher-Yates) at every connect, so that many clients spread over the
- * hosts. `random` is injectable for tests.
+ * fresh random order at every connect, so that many clients spread over the hosts.
  */
 export const targetsInConnectOrder = (
   targets: readonly ConnectionTarget[],
   loadBalanceHosts: 'disable' | 'random',
   random: () => number = Math.random,
-): readonly ConnectionTarget[] => {
-  if (loadBalanceHosts !== 'random' || targets.length < 2) return targets;
-  const order = [...targets];
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j] as ConnectionTarget, order[i] as ConnectionTarget];
-  }
-  return order;
-};
+): readonly ConnectionTarget[] => (loadBalanceHosts === 'random' ? shuffled(targets, random) : targets);
 
 /** libpq never negotiates TLS over a unix socket, whatever sslmode says. */
 export const usesTls = (target: ConnectionTarget): boolean => target.socketPath === undefined;
