@@ -3,7 +3,7 @@ import { withFsError } from '../fs/fs-error.js';
 import type { CompressionMethod } from './compression-method.js';
 import type { CompressionSpec } from './compression-spec.js';
 import { gzipCompress, gzipDecompress, gzipDecompressedSize } from './gzip.js';
-import { lz4CompressHere, lz4Decompress } from './lz4.js';
+import { lz4Compress, lz4Decompress } from './lz4.js';
 import { lz4Frames } from './lz4-frames.js';
 import { recordedContentSize } from './recorded-size.js';
 import { zstdCompress, zstdDecompress } from './zstd.js';
@@ -17,7 +17,7 @@ export async function compressBuffer(data: Uint8Array, spec: Pick<CompressionSpe
     case 'gzip':
       return gzipCompress(data, spec.level);
     case 'lz4':
-      return lz4CompressHere(data);
+      return lz4Compress(data);
     case 'zstd':
       return zstdCompress(data, spec.level);
   }

@@ -15,9 +15,9 @@ import { zstdCompress } from './zstd.js';
 export interface StreamEncoder {
   /**
    * Accepts input (copied: the caller may reuse its buffer at once); returns the compressed
-   * bytes that became ready (possibly none). Compression of earlier input may still be
-   * running on the thread pool when this returns: a few batches are kept in flight so the
-   * caller's thread goes on receiving while they compress.
+   * bytes that became ready (possibly none). gzip's compression of earlier input may still be
+   * running on the thread pool when this returns (zlib's stream), so the caller's thread goes
+   * on receiving while it compresses.
    */
   update(data: Buffer): Promise<Buffer[]>;
   /** Returns the bytes that make every input so far decodable. */
@@ -39,9 +39,9 @@ export interface EncoderOptions {
 /** Input gathered before zlib sees it: each write is a thread-pool job, small ones waste it. */
 const GZIP_BATCH_BYTES = 1024 * 1024;
 /**
- * LZ4 frames compressing at once on the thread pool while the caller fills the next: two keep
- * both cores of a small machine busy (one receiving, one compressing) and bound the memory
- * to a few frames.
+ * Frames whose compression may still be pending while the caller fills the next. Both frame
+ * compressors now run on this thread (lz4.ts says why for LZ4; zstd is WebAssembly), so a
+ * frame is done when its promise exists; the bound stays for any compressor that is not.
  */
 const FRAMES_IN_FLIGHT = 2;
 
@@ -54,7 +54,6 @@ export async function createStreamEncoder(options: EncoderOptions): Promise<Stre
     case 'lz4':
       return new FramingEncoder(frameBytes, (data) => lz4Compress(data));
     case 'zstd':
-      // The WebAssembly zstd runs on this thread: a frame is done when its promise exists.
       return new FramingEncoder(frameBytes, (data) => zstdCompress(data, options.level));
   }
 }

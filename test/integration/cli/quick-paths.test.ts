@@ -89,11 +89,11 @@ describe('dist/quick bundles', () => {
   });
 
   // The streaming tools' shims keep glibc from handing freed heap back after every GC (bin/
-  // basebackup says why); the hooks' ask for transparent huge pages for a segment's fresh
-  // memory (bin/restorewal). A caller's own tunables come after ours, so they win.
+  // basebackup says why); all ask for transparent huge pages for fresh memory (a segment's, a
+  // compressed frame's: bin/restorewal). A caller's own tunables come after ours, so they win.
   it.each([
-    ['basebackup', 'glibc.malloc.trim_threshold=33554432:'],
-    ['receivewal', 'glibc.malloc.trim_threshold=33554432:'],
+    ['basebackup', 'glibc.malloc.trim_threshold=33554432:glibc.malloc.hugetlb=1:'],
+    ['receivewal', 'glibc.malloc.trim_threshold=33554432:glibc.malloc.hugetlb=1:'],
     ['restorewal', 'glibc.malloc.hugetlb=1'],
     ['archivewal', 'glibc.malloc.hugetlb=1'],
   ])('start %s with its glibc tunables, before the caller\'s', (tool, ours) => {
