@@ -76,24 +76,26 @@ export const streamSink = (stream: Writable): ByteSink => ({
 });
 
 /**
- * Frames of 1 MB. With 4 MB frames each lz4-napi call allocated its output afresh in memory
- * its allocator had returned to the kernel (mimalloc maps blocks this large on their own):
- * a 542 MB `-Z client-lz4` backup took 42-46k page faults, 1.26-1.40 s and 180 MB of RSS,
- * with 1 MB frames 15k, 1.06-1.12 s and 100 MB (zstd: 1.72-1.76 → 1.57-1.65 s, 120 → 92
- * MB). The archives grew by 0.08 % (lz4) and shrank by 3 % (zstd).
+ * Input per frame. zstd: 1 MB. With 4 MB frames each call allocated its output afresh (a 542
+ * MB backup: 1.72-1.76 s and 120 MB of RSS, with 1 MB frames 1.57-1.65 s and 92 MB); 256 kB
+ * frames compress worse and slower (1.58-1.76 s against 1.44-1.51, 7 % larger). LZ4: 256 kB,
+ * pg_basebackup's LZ4 block size. LZ4 frames are made on this thread (lz4.ts), and while one
+ * compresses nothing reads the socket: the walsender fills the socket's ~200 kB and waits. A
+ * 1 MB frame kept it waiting ~0.4 ms at a time; with 256 kB frames the same backup took
+ * 887-947 ms against 1010-1162 (64 kB: 874-1039), pg_basebackup 646-786 ms.
  */
-const FRAME_BYTES = 1024 * 1024;
-
+const FRAME_BYTES: Readonly<Record<'lz4' | 'zstd', number>> = { lz4: 256 * 1024, zstd: 1024 * 1024 };
 /**
  * Client-side compression in front of another sink. The encoder gathers the input into
- * large batches (it copies: a chunk may be a view into a buffer its producer reuses) and
- * compresses them on the thread pool while this thread goes on receiving; gzip output is
- * one member, LZ4 and zstd output a series of frames, which their tools and PostgreSQL's
- * decoders read as one stream.
+ * batches (it copies: a chunk may be a view into a buffer its producer reuses); zlib
+ * compresses gzip's on the thread pool while this thread goes on receiving, LZ4 and zstd
+ * frames are made on this thread. gzip output is one member, LZ4 and zstd output a series of
+ * frames, which their tools and PostgreSQL's decoders read as one stream.
  */
 export const compressingSink = async (inner: ByteSink, spec: CompressionSpec): Promise<ByteSink> => {
   if (spec.method === 'none') return inner;
-  const encoder = await createStreamEncoder({ method: spec.method, level: spec.level, frameBytes: FRAME_BYTES });
+  const frameBytes = spec.method === 'gzip' ? undefined : FRAME_BYTES[spec.method];
+  const encoder = await createStreamEncoder({ method: spec.method, level: spec.level, ...(frameBytes === undefined ? {} : { frameBytes }) });
   const push = async (parts: Buffer[]): Promise<void> => {
     for (const part of parts) {
       const pending = inner.write(part);
