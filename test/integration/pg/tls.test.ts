@@ -143,6 +143,7 @@ describeWithPg('TLS: sslmode, certificates, channel binding', (major) => {
     const error = await failure(connectTo(cluster, via));
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error.message).toMatch(/SSL|TLS|closed|reset|disconnected/i);
+    expect((error as ConnectionError).hint).toContain('sslnegotiation=direct needs a PostgreSQL 17 or later server');
     await (await check(tcp({ sslmode: 'require' }), true)).close();
   });
 

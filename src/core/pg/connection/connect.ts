@@ -178,7 +178,7 @@ const attempt = async (
         try {
           tlsSocket = await startTls(socket, tlsOptions, deadline.watch);
         } catch (error) {
-          throw new AttemptFailure(error, 'handshake', true);
+          throw new AttemptFailure(direct ? withDirectSslHint(error) : error, 'handshake', true);
         }
         if (direct && tlsSocket.alpnProtocol !== 'postgresql') {
           tlsSocket.destroy();
@@ -203,6 +203,18 @@ const attempt = async (
     channel.fail(error instanceof Error ? error : new Error(String(error)));
     throw new AttemptFailure(error, error instanceof StartupServerError ? 'server' : 'other', tlsSocket !== undefined);
   }
+};
+
+/**
+ * A server before PostgreSQL 17 reads a direct TLS handshake as a malformed startup packet
+ * and hangs up, which node:tls reports as a lost socket: say what the likely cause is.
+ */
+const withDirectSslHint = (error: unknown): unknown => {
+  if (!(error instanceof ConnectionError) || error.hint !== undefined) return error;
+  return new ConnectionError(error.code as ConnectionErrorCode, error.message, {
+    cause: error.cause ?? error,
+    hint: 'sslnegotiation=direct needs a PostgreSQL 17 or later server; older ones accept TLS only after an SSLRequest (sslnegotiation=postgres).',
+  });
 };
 
 /** The address a refused or unreachable connection was aimed at (node puts it on the error). */
