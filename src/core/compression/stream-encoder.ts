@@ -38,12 +38,6 @@ export interface EncoderOptions {
 
 /** Input gathered before zlib sees it: each write is a thread-pool job, small ones waste it. */
 const GZIP_BATCH_BYTES = 1024 * 1024;
-/**
- * Frames whose compression may still be pending while the caller fills the next. Both frame
- * compressors now run on this thread (lz4.ts says why for LZ4; zstd is WebAssembly), so a
- * frame is done when its promise exists; the bound stays for any compressor that is not.
- */
-const FRAMES_IN_FLIGHT = 2;
 
 export async function createStreamEncoder(options: EncoderOptions): Promise<StreamEncoder> {
   // Frames come from the compression core (with content checksums, as the CLI tools write them).
@@ -126,41 +120,40 @@ class GzipEncoder implements StreamEncoder {
   }
 }
 
+/**
+ * Cuts frames of `frameBytes` and compresses each as it fills. Both frame compressors run on
+ * this thread (lz4.ts says why for LZ4; zstd is WebAssembly), so a frame is compressed before
+ * the next input is copied and one batch buffer serves every frame.
+ */
 class FramingEncoder implements StreamEncoder {
   private readonly batcher: Batcher;
-  /** Frames compressing, oldest first: their output is returned in this order. */
-  private readonly inFlight: Promise<Buffer>[] = [];
 
   constructor(frameBytes: number, private readonly compress: (data: Buffer) => Promise<Buffer>) {
-    this.batcher = new Batcher(frameBytes, FRAMES_IN_FLIGHT + 1);
+    this.batcher = new Batcher(frameBytes, 1);
   }
 
-  update(data: Buffer): Promise<Buffer[]> {
-    this.batcher.add(data, (frame) => this.start(frame));
-    return this.settle(FRAMES_IN_FLIGHT);
+  async update(data: Buffer): Promise<Buffer[]> {
+    const full: Buffer[] = [];
+    this.batcher.add(data, (frame) => full.push(frame));
+    const ready: Buffer[] = [];
+    for (const frame of full) ready.push(await this.frameOf(frame));
+    return ready;
   }
 
-  flush(): Promise<Buffer[]> {
+  async flush(): Promise<Buffer[]> {
     const rest = this.batcher.take();
-    if (rest !== undefined) this.start(rest);
-    return this.settle(0);
+    return rest === undefined ? [] : [await this.frameOf(rest)];
   }
 
   end(): Promise<Buffer[]> {
     return this.flush();
   }
 
-  private start(frame: Buffer): void {
-    const compressed = this.compress(frame);
-    // A failure is reported when this frame's turn comes; until then it is not "unhandled".
-    compressed.then(() => this.batcher.release(frame), () => undefined);
-    this.inFlight.push(compressed);
-  }
-
-  /** Waits for the oldest frames until at most `limit` are in flight; their output, in order. */
-  private async settle(limit: number): Promise<Buffer[]> {
-    const ready: Buffer[] = [];
-    while (this.inFlight.length > limit) ready.push(await (this.inFlight.shift() as Promise<Buffer>));
-    return ready;
+  private async frameOf(batch: Buffer): Promise<Buffer> {
+    try {
+      return await this.compress(batch);
+    } finally {
+      this.batcher.release(batch);
+    }
   }
 }

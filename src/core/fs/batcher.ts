@@ -3,7 +3,8 @@
  * Batches given back with release() are used again: a fresh buffer per batch costs a page
  * fault per 4 kB on first touch, which on this kind of machine took longer than compressing
  * the batch with LZ4 (docs/dev/performance.md). Used by the compressing encoders
- * (batches in flight on the thread pool) and by archive files (small writes gathered).
+ * (gzip: batches in flight on the thread pool; LZ4 and zstd: each frame's input) and by
+ * archive files (small writes gathered).
  */
 export class Batcher {
   private batch: Buffer | undefined;

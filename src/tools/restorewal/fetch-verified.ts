@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ArchiveStore, StoredVariant } from '../../core/archive/archive-store.js';
 import { readArchiveSystemId } from '../../core/archive/system-id.js';
 import { decompressBuffer } from '../../core/compression/codec.js';
@@ -166,7 +165,7 @@ const readContent = async (store: ArchiveStore, variant: StoredVariant, file: Wa
 
 /** The system the WAL must belong to: the data directory's pg_control, else the archive's record. */
 const expectedSystem = async (store: ArchiveStore, cwd: string): Promise<string | undefined> => {
-  const fromControl = readControlSystemId(join(cwd, 'global', 'pg_control'));
+  const fromControl = readControlSystemId(cwd);
   if (fromControl !== undefined) return fromControl;
   try {
     return await readArchiveSystemId(store);

@@ -1,5 +1,5 @@
 import { constants, copyFileSync, renameSync, unlinkSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fsyncDirectorySync } from '../../core/fs/sync.js';
 import { tempPathFor } from '../../core/fs/temp-name.js';
 import { readControlSystemId } from '../../core/pg/server-files/control-system-id.js';
@@ -24,7 +24,7 @@ import { headOfCopy, lengthFitsSegment, syncsRestoredFile } from './restored-cop
  */
 export const restorePlainQuickly = (variant: ArchivedVariant, file: WalFileName, targetArg: string, cwd: string): boolean => {
   if (file.kind !== 'segment' || variant.compression !== 'none') return false;
-  const systemIdentifier = readControlSystemId(join(cwd, 'global', 'pg_control'));
+  const systemIdentifier = readControlSystemId(cwd);
   if (systemIdentifier === undefined) return false;
   const target = resolve(cwd, targetArg);
   const sync = syncsRestoredFile(target, true);

@@ -1,8 +1,9 @@
 /**
- * Every connection keyword libpq 15 accepts, and those libpq 16 and 17 added, with the environment variable that supplies it
- * and the default a Debian libpq build would use. Keywords we accept but do not act on
- * (GSSAPI, CRLs, keepalives, ...) are still accepted so that any string libpq takes is taken
- * here, and they are kept in `params` so that `basebackup -R` can pass them on.
+ * Every connection keyword libpq 15 accepts, and those libpq 16 and 17 added, with the
+ * environment variable that supplies it and the default a Debian libpq build would use.
+ * Keywords we accept but do not act on (GSSAPI, CRLs, keepalives, ...) are still accepted so
+ * that any string libpq takes is taken here, and they are kept in `params` so that
+ * `basebackup -R` can pass them on.
  */
 export interface KeywordSpec {
   readonly keyword: string;
