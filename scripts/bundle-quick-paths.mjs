@@ -28,6 +28,8 @@ const quickPaths = {
   'restorewal-object': 'src/tools/restorewal/quick-answer-object.ts',
   // A segment a directory archive holds plain, copied by the kernel and checked.
   'restorewal-plain': 'src/tools/restorewal/quick-restore-plain.ts',
+  // A segment a directory archive holds compressed, decompressed and checked.
+  'restorewal-compressed': 'src/tools/restorewal/quick-restore-compressed.ts',
   // restorewal --prefetch serving a prefetched segment: a rename and two small writes.
   'restorewal-spool': 'src/tools/restorewal/served-from-spool.ts',
   // Loads a bundle from V8's code cache (bin/replstatus): see src/tools/cached-bundle.ts.

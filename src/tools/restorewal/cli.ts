@@ -1,14 +1,16 @@
 import type { ToolMain } from '../registry.js';
 import * as quickAnswer from './quick-answer.js';
 import * as quickAnswerObject from './quick-answer-object.js';
+import * as quickRestoreCompressed from './quick-restore-compressed.js';
 import * as quickRestorePlain from './quick-restore-plain.js';
 import { quickRestoreAnswer } from './quick-route.js';
 import * as servedFromSpool from './served-from-spool.js';
 
 /**
  * The plain `restorewal %f %p ARCHIVE` form for a file the archive does not hold, or holds
- * plain, is answered before anything else loads (quick-route.ts); commander, colours and
- * codecs load only when there is something to decompress or to explain.
+ * as a segment, is answered before anything else loads (quick-route.ts); commander and
+ * colours load only when there is something to explain, a codec only when a file is
+ * compressed.
  */
 export const main: ToolMain = async (argv, io) => {
   const linked = {
@@ -16,6 +18,7 @@ export const main: ToolMain = async (argv, io) => {
     directory: () => quickAnswer,
     objectStore: () => quickAnswerObject,
     plain: () => quickRestorePlain,
+    compressed: () => quickRestoreCompressed,
   };
   const quick = await quickRestoreAnswer(argv, io.cwd, io.env, io.stderr.isTTY === true, linked);
   if (quick !== undefined) return quick;

@@ -14,6 +14,7 @@ const bundled: RestoreQuickPaths = {
   directory: () => quickAnswer,
   objectStore: () => require('./restorewal-object.cjs'),
   plain: () => require('./restorewal-plain.cjs'),
+  compressed: () => require('./restorewal-compressed.cjs'),
 };
 
 /**

@@ -1,12 +1,8 @@
-import { constants, copyFileSync, renameSync, unlinkSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fsyncDirectorySync } from '../../core/fs/sync.js';
-import { tempPathFor } from '../../core/fs/temp-name.js';
-import { readControlSystemId } from '../../core/pg/server-files/control-system-id.js';
+import { constants, copyFileSync } from 'node:fs';
 import type { ArchivedVariant } from '../../core/wal/archive-variants.js';
-import { headerPredatesNameTimeline, validateSegmentHeader } from '../../core/wal/page-header.js';
 import type { WalFileName } from '../../core/wal/wal-file-kind.js';
-import { headOfCopy, lengthFitsSegment, syncsRestoredFile } from './restored-copy.js';
+import { checkSegmentHead, placeChecked, quickPlaceFor } from './quick-restore-steps.js';
+import { headOfCopy } from './restored-copy.js';
 
 /**
  * restore_command's most frequent work, a plain segment from a directory archive, done as
@@ -23,37 +19,12 @@ import { headOfCopy, lengthFitsSegment, syncsRestoredFile } from './restored-cop
  * shim's route only when the archive holds the segment plain (scripts/bundle-quick-paths.mjs).
  */
 export const restorePlainQuickly = (variant: ArchivedVariant, file: WalFileName, targetArg: string, cwd: string): boolean => {
-  if (file.kind !== 'segment' || variant.compression !== 'none') return false;
-  const systemIdentifier = readControlSystemId(cwd);
-  if (systemIdentifier === undefined) return false;
-  const target = resolve(cwd, targetArg);
-  const sync = syncsRestoredFile(target, true);
-  const tmp = tempPathFor(target);
-  try {
+  const place = variant.compression === 'none' ? quickPlaceFor(file, targetArg, cwd) : undefined;
+  if (place === undefined) return false;
+  return placeChecked(place, (tmp) => {
     copyFileSync(variant.path, tmp, constants.COPYFILE_EXCL);
-    const { head, size } = headOfCopy(tmp, sync);
-    if (headerPredatesNameTimeline(head, file.name)) throw new Error('the timeline history is needed');
-    const { header } = validateSegmentHeader(head, { name: file.name, systemIdentifier });
-    if (!lengthFitsSegment(file, size, header.segmentSize)) throw new Error('not a whole segment');
-    renameSync(tmp, target);
-  } catch {
-    removeQuietly(tmp);
-    return false;
-  }
-  if (!sync) return true;
-  try {
-    fsyncDirectorySync(dirname(target));
-    return true;
-  } catch {
-    // The checked copy is in place; the tool syncs again, or says why it cannot.
-    return false;
-  }
-};
-
-const removeQuietly = (path: string): void => {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Never created, or already gone.
-  }
+    // The copy is what is checked: what the server gets.
+    const { head, size } = headOfCopy(tmp, place.sync);
+    checkSegmentHead(place, head, size);
+  });
 };

@@ -1,6 +1,7 @@
 import { isObjectStoreUrl } from '../../core/archive/object-store-url.js';
 import type * as QuickAnswer from './quick-answer.js';
 import type * as QuickAnswerObject from './quick-answer-object.js';
+import type * as QuickRestoreCompressed from './quick-restore-compressed.js';
 import type * as QuickRestorePlain from './quick-restore-plain.js';
 import type * as ServedFromSpool from './served-from-spool.js';
 
@@ -13,14 +14,15 @@ export interface RestoreQuickPaths {
   directory(): typeof QuickAnswer;
   objectStore(): typeof QuickAnswerObject;
   plain(): typeof QuickRestorePlain;
+  compressed(): typeof QuickRestoreCompressed;
 }
 
 /**
  * restore_command's answers that need no options parser, in order: a segment the prefetcher
  * already holds (--prefetch), then "not in the archive" from a directory or a bucket, or a
- * segment a directory holds plain. The
- * exit status, or undefined when the full tool must take over. One route for the bin shim
- * and for the tool run any other way (the single executable, `warmstandby restorewal`).
+ * segment a directory holds (plain or compressed). The exit status, or undefined when the
+ * full tool must take over. One route for the bin shim and for the tool run any other way
+ * (the single executable, `warmstandby restorewal`).
  */
 export const quickRestoreAnswer = async (
   argv: readonly string[],
@@ -35,5 +37,5 @@ export const quickRestoreAnswer = async (
   }
   return isObjectStoreUrl(argv[2] ?? '')
     ? paths.objectStore().answerMissingFromObjectStore(argv, cwd, interactive, env)
-    : paths.directory().answerFromDirectoryQuickly(argv, cwd, interactive, paths.plain);
+    : paths.directory().answerFromDirectoryQuickly(argv, cwd, interactive, paths);
 };

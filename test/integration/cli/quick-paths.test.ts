@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { compressBuffer } from '../../../src/core/compression/codec.js';
 import { segmentFileName } from '../../../src/core/wal/segment-name.js';
 import { acknowledgedInSpool } from '../../../src/tools/archivewal/acknowledged.js';
 import { cacheFileOf, compileBundle } from '../../../src/tools/cached-bundle.js';
@@ -34,8 +35,8 @@ describe('dist/quick bundles', () => {
     const files = readdirSync(quickDir).filter((file) => file.endsWith('.cjs')).sort();
     expect(files).toEqual([
       'archivecleanup.cjs', 'archivewal-full.cjs', 'archivewal-hook.cjs', 'archivewal.cjs', 'basebackup.cjs', 'cached-bundle.cjs',
-      'live-restore.cjs', 'promote.cjs', 'receivewal.cjs', 'replstatus.cjs', 'restorewal-full.cjs', 'restorewal-hook.cjs',
-      'restorewal-object.cjs', 'restorewal-plain.cjs', 'restorewal-spool.cjs',
+      'live-restore.cjs', 'promote.cjs', 'receivewal.cjs', 'replstatus.cjs', 'restorewal-compressed.cjs', 'restorewal-full.cjs',
+      'restorewal-hook.cjs', 'restorewal-object.cjs', 'restorewal-plain.cjs', 'restorewal-spool.cjs',
     ]);
     // The hook bundles (the bin shims' bodies) route to their tool's other bundles (the whole
     // tool through the code-cache loader), and to nothing else.
@@ -197,7 +198,12 @@ describe('the shims answer as the tools do', () => {
     }
   });
 
-  it('restorewal: a segment stored plain is restored without loading the tool, silently', () => {
+  it.each([
+    { stored: 'plain', suffix: '', bundles: ['restorewal-plain.cjs'] },
+    // Its add-on from the package npm installed for this platform (bundle-quick-paths.mjs).
+    { stored: 'lz4', suffix: '.lz4', bundles: ['restorewal-compressed.cjs', 'lz4-napi.linux-x64-gnu.node'] },
+    { stored: 'gzip', suffix: '.gz', bundles: ['restorewal-compressed.cjs'] },
+  ] as const)('restorewal: a segment stored $stored is restored without loading the tool, silently', async ({ stored, suffix, bundles }) => {
     // restore_command runs in the data directory: pg_control names the system.
     const datadir = join(work, 'data');
     rmSync(datadir, { recursive: true, force: true });
@@ -206,12 +212,15 @@ describe('the shims answer as the tools do', () => {
     const control = Buffer.alloc(8192);
     control.writeBigUInt64LE(BigInt(SYSID), 0);
     writeFileSync(join(datadir, 'global', 'pg_control'), control);
+    const from = join(work, `archive-${stored}`);
+    rmSync(from, { recursive: true, force: true });
+    mkdirSync(from);
     const data = makeSegment({ name: segment, fill: 9 });
-    writeFileSync(join(archive, segment), data);
+    writeFileSync(join(from, `${segment}${suffix}`), stored === 'plain' ? data : await compressBuffer(data, { method: stored, level: -1 }));
     const probe = join(work, 'bundles-probe.cjs');
     writeFileSync(probe, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(join(work, 'bundles'))},
       Object.keys(require.cache).map((path) => path.split('/').pop()).join()));`);
-    const run = spawnSync(join(REPO_ROOT, 'bin', 'restorewal'), [segment, 'pg_wal/RECOVERYXLOG', archive], {
+    const run = spawnSync(join(REPO_ROOT, 'bin', 'restorewal'), [segment, 'pg_wal/RECOVERYXLOG', from], {
       cwd: datadir,
       encoding: 'utf8',
       env: { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: `--require ${probe}` },
@@ -220,7 +229,7 @@ describe('the shims answer as the tools do', () => {
     expect(readFileSync(join(datadir, 'pg_wal', 'RECOVERYXLOG')).equals(data)).toBe(true);
     expect(readdirSync(join(datadir, 'pg_wal'))).toEqual(['RECOVERYXLOG']);
     const loaded = readFileSync(join(work, 'bundles'), 'utf8').split(',');
-    expect(loaded).toContain('restorewal-plain.cjs');
+    for (const bundle of bundles) expect(loaded).toContain(bundle);
     expect(loaded).not.toContain('restorewal-full.cjs');
   });
 

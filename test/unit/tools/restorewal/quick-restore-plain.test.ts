@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findArchivedVariants } from '../../../../src/core/wal/archive-variants.js';
@@ -9,6 +8,7 @@ import { syncsRestoredFile } from '../../../../src/tools/restorewal/restored-cop
 import { main } from '../../../../src/tools/restorewal/cli.js';
 import { captureIO } from '../../../harness/capture-io.js';
 import { makeSegment, SYSID } from '../archive-hooks/wal-fixtures.js';
+import { makeRestoreDirs, walFilesIn, writeControl } from './data-dir-fixture.js';
 
 // restore_command's plain case done without the tool (quick-restore-plain.ts): it may only
 // ever restore what the tool would, and must leave everything as it found it whenever it
@@ -18,29 +18,17 @@ let datadir: string;
 let archive: string;
 
 beforeEach(() => {
-  const root = mkdtempSync(join(tmpdir(), 'ws-rwq-'));
-  datadir = join(root, 'data');
-  archive = join(root, 'archive');
-  mkdirSync(join(datadir, 'pg_wal'), { recursive: true });
-  mkdirSync(join(datadir, 'global'));
-  mkdirSync(archive);
-  writeControl(BigInt(SYSID));
+  ({ datadir, archive } = makeRestoreDirs('ws-rwq-'));
 });
 afterEach(() => rmSync(join(datadir, '..'), { recursive: true, force: true }));
 
-/** pg_control as far as the hook reads it: the system identifier first. */
-const writeControl = (systemId: bigint): void => {
-  const control = Buffer.alloc(8192);
-  control.writeBigUInt64LE(systemId, 0);
-  writeFileSync(join(datadir, 'global', 'pg_control'), control);
-};
 const quick = (name = SEG, target = 'pg_wal/RECOVERYXLOG'): boolean => {
   const file = classifyWalFileName(name);
   const [variant] = file === undefined ? [] : findArchivedVariants(archive, file);
   if (file === undefined || variant === undefined) throw new Error(`no ${name} in the archive`);
   return restorePlainQuickly(variant, file, target, datadir);
 };
-const walFiles = (): string[] => readdirSync(join(datadir, 'pg_wal')).sort();
+const walFiles = (): string[] => walFilesIn(datadir);
 
 describe('a plain segment restored without the tool', () => {
   it('is copied to %p, mode 0600, with no temporary file left', () => {
@@ -115,7 +103,7 @@ describe('the route (cli.ts): what the quick path hands over, the tool explains'
   });
 
   it('a foreign segment: 151 and the reason, nothing at %p', async () => {
-    writeControl(77n);
+    writeControl(datadir, 77n);
     writeFileSync(join(archive, SEG), makeSegment({ name: SEG }));
     const { status, err } = await restore();
     expect(status).toBe(151);
