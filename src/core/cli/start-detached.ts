@@ -39,11 +39,21 @@ export function startDetached(tool: string, args: readonly string[], options: De
 
 const selfInvocation = (tool: string): [string, string[], string | undefined] => {
   if (isSingleExecutable()) return [process.execPath, [tool], 'warmstandby'];
-  // dist/core/cli/ and src/core/cli/ are both three levels below the root.
-  const shim = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', tool);
+  const shim = join(rootDir(), 'bin', tool);
   if (!existsSync(shim)) throw new ValidationError('no-shim', `Cannot start ${tool} in the background: ${shim} is missing`);
   return [process.execPath, [shim], undefined];
 };
+
+/**
+ * The installation's root. A bundle in dist/quick/ (CommonJS: its loader passes that
+ * directory as __dirname) is two levels below it; this module in dist/core/cli/ or
+ * src/core/cli/ (an ES module) three. The bundles define import.meta.url away
+ * (scripts/bundle-quick-paths.mjs), so only the second form reads it.
+ */
+const rootDir = (): string =>
+  typeof __dirname === 'string' && basename(__dirname) === 'quick'
+    ? join(__dirname, '..', '..')
+    : join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** Node itself is `node` (or `node20`, `node.exe`); anything else running us is the single executable. */
 const isSingleExecutable = (): boolean => !/^node[\d.]*(\.exe)?$/.test(basename(process.execPath));
