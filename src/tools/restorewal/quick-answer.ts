@@ -1,7 +1,14 @@
 import { findArchivedVariants, isArchiveDirectory } from '../../core/wal/archive-variants.js';
 import { classifyWalFileName } from '../../core/wal/wal-file-kind.js';
 import { RestoreExit } from './exit-status.js';
-import type { RestoreQuickPaths } from './quick-route.js';
+import type * as QuickRestoreCompressed from './quick-restore-compressed.js';
+import type * as QuickRestorePlain from './quick-restore-plain.js';
+
+/** Where the segment restorers are found: linked in, or sibling bundles (quick-route.ts). */
+export interface SegmentRestorers {
+  plain(): typeof QuickRestorePlain;
+  compressed(): typeof QuickRestoreCompressed;
+}
 
 /**
  * restore_command's most frequent answers from a directory archive, with nothing but the WAL
@@ -21,7 +28,7 @@ export const answerFromDirectoryQuickly = async (
   argv: readonly string[],
   cwd: string,
   interactive: boolean,
-  restorers: Pick<RestoreQuickPaths, 'plain' | 'compressed'>,
+  restorers: SegmentRestorers,
 ): Promise<number | undefined> => {
   if (argv.length !== 3 || argv.some((arg) => arg.startsWith('-'))) return undefined;
   const [name = '', target = '', archive = ''] = argv;

@@ -1,20 +1,16 @@
 import { isObjectStoreUrl } from '../../core/archive/object-store-url.js';
 import type * as QuickAnswer from './quick-answer.js';
 import type * as QuickAnswerObject from './quick-answer-object.js';
-import type * as QuickRestoreCompressed from './quick-restore-compressed.js';
-import type * as QuickRestorePlain from './quick-restore-plain.js';
 import type * as ServedFromSpool from './served-from-spool.js';
 
 /**
  * Where the quick answers are found: modules linked into the tool (cli.ts), or the small
  * sibling bundles the bin shim requires only when it reaches them (hook-shim.ts).
  */
-export interface RestoreQuickPaths {
+export interface RestoreQuickPaths extends QuickAnswer.SegmentRestorers {
   spool(): typeof ServedFromSpool;
   directory(): typeof QuickAnswer;
   objectStore(): typeof QuickAnswerObject;
-  plain(): typeof QuickRestorePlain;
-  compressed(): typeof QuickRestoreCompressed;
 }
 
 /**
