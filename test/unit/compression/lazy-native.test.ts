@@ -25,6 +25,18 @@ beforeAll(async () => {
 }\n`);
   await writeFile(join(dir, 'register.mjs'), `import { register } from 'node:module';
 register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  // The bundles require() these modules (scripts/bundle-quick-paths.mjs), and an add-on from
+  // its platform package first: the same failure for require(), the platform packages included.
+  await writeFile(join(dir, 'require-hook.cjs'), `const Module = require('node:module');
+const missing = ['lz4-napi', ...(process.env.WS_TEST_MISSING ?? '').split(',').filter(Boolean)];
+const platformPackage = { 'lz4-napi': '@antoniomuso/lz4-napi-', '@node-rs/xxhash': '@node-rs/xxhash-' };
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  if (missing.some((name) => request === name || (platformPackage[name] !== undefined && request.startsWith(platformPackage[name])))) {
+    throw Object.assign(new Error("Cannot find module '" + request + "'"), { code: 'MODULE_NOT_FOUND' });
+  }
+  return resolveFilename.call(this, request, ...rest);
+};\n`);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -85,7 +97,7 @@ describe('optional native modules', () => {
       env: {
         PATH: process.env['PATH'] ?? '',
         WS_TEST_MISSING: missing,
-        NODE_OPTIONS: `--import ${pathToFileURL(join(dir, 'register.mjs')).href}`,
+        NODE_OPTIONS: `--import ${pathToFileURL(join(dir, 'register.mjs')).href} --require ${join(dir, 'require-hook.cjs')}`,
       },
     });
     const lz4 = restore(join(dir, 'from-lz4'), '');
