@@ -9,7 +9,7 @@ import type { SyncOptions } from '../fs/sync.js';
 import { tempPathFor } from '../fs/temp-name.js';
 import { findArchivedVariants } from '../wal/archive-variants.js';
 import type { WalFileName } from '../wal/wal-file-kind.js';
-import type { ArchiveStore, FetchedObject, ListedName, PublishRequest, StoredVariant } from './archive-store.js';
+import type { ArchiveStore, FetchedObject, Listing, PublishRequest, StoredVariant } from './archive-store.js';
 
 /**
  * An archive directory: files are written under a temporary name, fsynced, and linked into
@@ -72,9 +72,9 @@ export class DirectoryArchive implements ArchiveStore {
     return join(this.location, name);
   }
 
-  async list(): Promise<ListedName[]> {
+  async list(): Promise<Listing> {
     try {
-      return readdirSync(this.location).map((name) => ({ name, size: undefined }));
+      return { names: readdirSync(this.location), sizes: undefined };
     } catch (error) {
       // pg_archivecleanup's wording: scripts match on it.
       throw new FileSystemError(fsCodeOf(error), `could not open archive location "${this.location}": ${reasonOf(error)}`, this.location, { cause: error });

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import type { ArchiveStore, ListedName } from '../../core/archive/archive-store.js';
+import type { ArchiveStore, Listing } from '../../core/archive/archive-store.js';
 import { openArchive } from '../../core/archive/open-archive.js';
 import type { JobDeps } from '../../core/cli/io.js';
 import { UsageError } from '../../core/errors.js';
@@ -77,12 +77,11 @@ const cleanUp = async (store: ArchiveStore, options: ArchiveCleanupOptions): Pro
     throw new UsageError(`archive location "${archive}" does not exist`, { exitStatus: 2 });
   }
   let backup: BackupCutoff | undefined;
-  let listed: ListedName[] | undefined;
+  let listing: Listing | undefined;
   let cutoff: string;
   if (options.latestBackup) {
-    listed = await store.list();
-    const names = listed.map((entry) => entry.name);
-    backup = await cutoffFromLatestBackup(store, names, options.extension);
+    listing = await store.list();
+    backup = await cutoffFromLatestBackup(store, listing.names, options.extension);
     cutoff = backup.cutoff;
   } else {
     if (options.oldestKept === undefined) {
@@ -91,20 +90,18 @@ const cleanUp = async (store: ArchiveStore, options: ArchiveCleanupOptions): Pro
     cutoff = cutoffFromArgument(options.oldestKept, options.extension);
   }
   options.debug?.(`keeping WAL file "${archive}/${cutoff}" and later`);
-  listed ??= await store.list();
+  listing ??= await store.list();
 
-  const chosen: ListedName[] = [];
-  for (const entry of listed) {
-    const name = entry.name;
+  const removed: string[] = [];
+  for (const name of listing.names) {
     const trimmed = trimExtension(name, options.extension);
     let key: string | undefined;
     if (isXLogFileName(trimmed) || isPartialXLogFileName(trimmed)) key = trimmed;
     else if (options.cleanBackupHistory && isBackupHistoryFileName(trimmed)) key = trimmed;
     else if (options.compressed) key = uncompressedWalName(trimmed);
-    if (key !== undefined && sortsBeforeAfterTimeline(key, cutoff)) chosen.push(entry);
+    if (key !== undefined && sortsBeforeAfterTimeline(key, cutoff)) removed.push(name);
   }
-  const bytesFreed = options.measure ? measure(store, chosen) : undefined;
-  const removed = chosen.map((entry) => entry.name);
+  const bytesFreed = options.measure ? measure(store, removed, listing.sizes) : undefined;
   if (options.dryRun) {
     for (const name of removed) {
       options.onFile?.(`${archive}/${name}`);
@@ -116,7 +113,7 @@ const cleanUp = async (store: ArchiveStore, options: ArchiveCleanupOptions): Pro
       options.onFile?.(`${archive}/${name}`);
     });
   }
-  const staleTemporaries = options.dryRun ? [] : await store.removeLeftovers(listed.map((entry) => entry.name));
+  const staleTemporaries = options.dryRun ? [] : await store.removeLeftovers(listing.names);
   for (const name of staleTemporaries) options.debug?.(`removed stale temporary file "${archive}/${name}"`);
   return {
     staleTemporaries,
@@ -144,9 +141,10 @@ const sortsBeforeAfterTimeline = (name: string, cutoff: string): boolean => {
 };
 
 /** Sizes of the files about to go (--json): from the listing where it has them, else a stat each. */
-const measure = (store: ArchiveStore, entries: readonly ListedName[]): number =>
-  entries.reduce((sum, entry) => {
-    const path = entry.size === undefined ? store.localPath(entry.name) : undefined;
-    const size = entry.size ?? (path === undefined ? 0 : (statSync(path, { throwIfNoEntry: false })?.size ?? 0));
+const measure = (store: ArchiveStore, names: readonly string[], sizes: ReadonlyMap<string, number> | undefined): number =>
+  names.reduce((sum, name) => {
+    const listed = sizes?.get(name);
+    const path = listed === undefined ? store.localPath(name) : undefined;
+    const size = listed ?? (path === undefined ? 0 : (statSync(path, { throwIfNoEntry: false })?.size ?? 0));
     return sum + size;
   }, 0);

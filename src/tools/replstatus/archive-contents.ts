@@ -1,4 +1,3 @@
-import type { ListedName } from '../../core/archive/archive-store.js';
 import { parseSegmentFileName, segmentFileName } from '../../core/wal/segment-name.js';
 import type { ArchiveReport } from './report-model.js';
 
@@ -15,11 +14,11 @@ const LISTED_MISSING = 5;
  * segment (a segment counts on any timeline: after a promotion the same position continues
  * under the new timeline's name).
  */
-export const inspectArchiveListing = (location: string, listed: readonly ListedName[], segSize: number): ArchiveReport => {
+export const inspectArchiveListing = (location: string, names: readonly string[], segSize: number): ArchiveReport => {
   const positions = new Set<bigint>();
   let newest: { name: string; segno: bigint; timeline: number } | null = null;
   let newestBackup: { name: string; segno: bigint } | null = null;
-  for (const { name } of listed) {
+  for (const name of names) {
     const segment = SEGMENT.exec(name)?.[1];
     if (segment !== undefined) {
       const { segno, timeline } = parseSegmentFileName(segment, segSize);

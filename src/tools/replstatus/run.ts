@@ -89,7 +89,7 @@ const readArchive = async (location: string, options: ReplstatusOptions, segSize
       signal: io.signal,
     });
     close = opened.close;
-    return inspectArchiveListing(location, await opened.store.list(), segSize);
+    return inspectArchiveListing(location, (await opened.store.list()).names, segSize);
   } catch (error) {
     if (io.signal?.aborted === true) throw error;
     const message = error instanceof Error ? error.message : String(error);

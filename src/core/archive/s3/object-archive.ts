@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { withFsError } from '../../fs/fs-error.js';
 import { archiveNamesFor } from '../../wal/archive-variants.js';
 import type { WalFileName } from '../../wal/wal-file-kind.js';
-import type { ArchiveStore, FetchedObject, ListedName, PublishRequest, StoredVariant } from '../archive-store.js';
+import type { ArchiveStore, FetchedObject, Listing, PublishRequest, StoredVariant } from '../archive-store.js';
 import { describeObjectLocation } from '../location.js';
 import { errorCodeOf, type S3Client, S3Error, type S3Response } from './s3-client.js';
 import { deleteRequestBody, parseDeleteFailures, parseListPage } from './s3-xml.js';
@@ -103,10 +103,14 @@ export class ObjectArchive implements ArchiveStore {
     return undefined;
   }
 
-  async list(): Promise<ListedName[]> {
-    const names: ListedName[] = [];
-    for await (const object of this.listStartingWith('')) names.push(object);
-    return names;
+  async list(): Promise<Listing> {
+    const names: string[] = [];
+    const sizes = new Map<string, number>();
+    for await (const object of this.listStartingWith('')) {
+      names.push(object.name);
+      sizes.set(object.name, object.size);
+    }
+    return { names, sizes };
   }
 
   async remove(names: readonly string[], onRemoved?: (name: string) => void): Promise<void> {

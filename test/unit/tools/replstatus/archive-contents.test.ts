@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inspectArchiveListing } from '../../../../src/tools/replstatus/archive-contents.js';
 
 const SEG = 16 * 1024 * 1024;
-const names = (...list: string[]) => list.map((name) => ({ name, size: undefined }));
+const names = (...list: string[]): string[] => list;
 
 describe('inspectArchiveListing', () => {
   it('newest segment, newest backup, and no gap when every segment since it is there', () => {
