@@ -1,4 +1,4 @@
-import { constants, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { constants, readdirSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileSystemError } from '../errors.js';
@@ -7,6 +7,7 @@ import { fileSystemError, fsCodeOf, reasonOf } from '../fs/fs-error.js';
 import { removeStaleTempFiles } from '../fs/stale-temp-files.js';
 import type { SyncOptions } from '../fs/sync.js';
 import { tempPathFor } from '../fs/temp-name.js';
+import { unlinkMany } from '../fs/unlink-many.js';
 import { findArchivedVariants } from '../wal/archive-variants.js';
 import type { WalFileName } from '../wal/wal-file-kind.js';
 import type { ArchiveStore, FetchedObject, Listing, PublishRequest, StoredVariant } from './archive-store.js';
@@ -82,18 +83,10 @@ export class DirectoryArchive implements ArchiveStore {
   }
 
   async remove(names: readonly string[], onRemoved?: (name: string) => void): Promise<void> {
-    // Synchronous unlinks: 100,000 of them finish sooner than as many promises would. The
-    // names are plain file names (the listing's): a prefix serves where join() would
-    // normalise each path again.
-    const prefix = this.location.endsWith('/') ? this.location : `${this.location}/`;
-    for (const name of names) {
-      const path = prefix + name;
-      try {
-        unlinkSync(path);
-      } catch (error) {
-        throw new FileSystemError(fsCodeOf(error), `could not remove file "${path}": ${reasonOf(error)}`, path, { cause: error });
-      }
-      onRemoved?.(name);
+    const failure = await unlinkMany(this.location, names, onRemoved);
+    if (failure !== undefined) {
+      const { path, error } = failure;
+      throw new FileSystemError(fsCodeOf(error), `could not remove file "${path}": ${reasonOf(error)}`, path, { cause: error });
     }
   }
 
