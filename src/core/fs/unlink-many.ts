@@ -21,24 +21,35 @@ export interface UnlinkFailure {
  * is reported once it and every name before it are gone), so that what is printed reads in
  * the order given. Stops handing out names at the first failure, waits for those in flight,
  * reports those of them that went, and resolves with that failure (undefined when all are
- * gone). Names are plain file names:
- * `directory` + '/' + name, no normalisation per path.
+ * gone). Names are plain file names: `directory` + '/' + name, no normalisation per path.
  */
 export const unlinkMany = (
   directory: string,
   names: readonly string[],
   onRemoved?: (name: string) => void,
 ): Promise<UnlinkFailure | undefined> =>
-  new Promise((resolve) => {
+  new Promise((resolve, reject) => {
     const prefix = directory.endsWith('/') ? directory : `${directory}/`;
     const done = new Uint8Array(names.length);
     let next = 0; // the next name to hand out
     let reported = 0; // names before this one were reported
     let inFlight = 0;
     let failure: UnlinkFailure | undefined;
+    // A callback that throws (a report that cannot be written) ends the run as a failure to
+    // unlink does, and is what the promise rejects with: thrown inside an unlink's callback,
+    // it would otherwise escape as an uncaught exception.
+    let thrown: { readonly error: unknown } | undefined;
+    const report = (name: string): void => {
+      if (thrown !== undefined) return;
+      try {
+        onRemoved?.(name);
+      } catch (error) {
+        thrown = { error };
+      }
+    };
 
     const handOut = (): void => {
-      while (failure === undefined && inFlight < QUEUE_DEPTH && next < names.length) {
+      while (failure === undefined && thrown === undefined && inFlight < QUEUE_DEPTH && next < names.length) {
         const index = next++;
         const path = prefix + names[index];
         inFlight += 1;
@@ -47,13 +58,14 @@ export const unlinkMany = (
           if (error !== null) failure ??= { name: names[index] as string, path, error };
           else done[index] = 1;
           while (reported < names.length && done[reported] === 1) {
-            onRemoved?.(names[reported] as string);
+            report(names[reported] as string);
             reported += 1;
           }
-          if (inFlight === 0 && (failure !== undefined || next === names.length)) {
+          if (inFlight === 0 && (failure !== undefined || thrown !== undefined || next === names.length)) {
             // After a failure, names handed out before it may be gone too: say so.
-            for (let i = reported; i < next; i += 1) if (done[i] === 1) onRemoved?.(names[i] as string);
-            resolve(failure);
+            for (let i = reported; i < next; i += 1) if (done[i] === 1) report(names[i] as string);
+            if (thrown !== undefined) reject(thrown.error);
+            else resolve(failure);
           } else handOut();
         });
       }

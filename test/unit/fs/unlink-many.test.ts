@@ -53,4 +53,20 @@ describe('unlinkMany', () => {
     expect(reported.slice(0, 10)).toEqual(names.slice(0, 10));
     expect(left.has(names.at(-1) as string)).toBe(true);
   });
+
+  it('rejects with what the report callback threw, after the removals under way finish', async () => {
+    const names = await makeFiles(3000);
+    let calls = 0;
+    const refused = new Error('stderr is gone');
+    const outcome = unlinkMany(dir, names, () => {
+      calls += 1;
+      if (calls === 5) throw refused;
+    });
+    await expect(outcome).rejects.toBe(refused);
+    expect(calls).toBe(5); // no report after the one that threw
+    const left = await readdir(dir);
+    // The first five went; names never handed out are still there.
+    for (const name of names.slice(0, 5)) expect(left).not.toContain(name);
+    expect(left).toContain(names.at(-1));
+  });
 });
