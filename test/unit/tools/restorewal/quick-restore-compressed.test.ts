@@ -2,13 +2,9 @@ import { readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compressBuffer } from '../../../../src/core/compression/codec.js';
-import { findArchivedVariants } from '../../../../src/core/wal/archive-variants.js';
-import { classifyWalFileName } from '../../../../src/core/wal/wal-file-kind.js';
 import { restoreCompressedQuickly } from '../../../../src/tools/restorewal/quick-restore-compressed.js';
-import { main } from '../../../../src/tools/restorewal/cli.js';
-import { captureIO } from '../../../harness/capture-io.js';
 import { makeSegment } from '../archive-hooks/wal-fixtures.js';
-import { makeRestoreDirs, walFilesIn } from './data-dir-fixture.js';
+import { archivedVariantOf, makeRestoreDirs, restoreThroughRoute, walFileOf, walFilesIn } from './data-dir-fixture.js';
 
 // restore_command's compressed case done without the tool (quick-restore-compressed.ts): it
 // may only ever restore what the tool would, and must leave everything as it found it
@@ -29,9 +25,7 @@ const archiveAs = async (method: Method, content: Buffer, name = SEG): Promise<v
   writeFileSync(join(archive, `${name}${SUFFIX[method]}`), await compressBuffer(content, { method, level: method === 'zstd' ? 3 : -1 }));
 };
 const quick = async (name = SEG, target = 'pg_wal/RECOVERYXLOG'): Promise<boolean> => {
-  const file = classifyWalFileName(name);
-  const [variant] = file === undefined ? [] : findArchivedVariants(archive, file);
-  if (file === undefined || variant === undefined) throw new Error(`no ${name} in the archive`);
+  const { file, variant } = archivedVariantOf(archive, name);
   return restoreCompressedQuickly(variant, file, target, datadir);
 };
 const walFiles = (): string[] => walFilesIn(datadir);
@@ -81,9 +75,7 @@ describe.each(METHODS)('a %s segment restored without the tool', (method) => {
 
   it('hands over a link swapped in under the archived name after the lookup, never following it', async () => {
     await archiveAs(method, makeSegment({ name: SEG, fill: 4 }));
-    const file = classifyWalFileName(SEG);
-    const [variant] = file === undefined ? [] : findArchivedVariants(archive, file);
-    if (file === undefined || variant === undefined) throw new Error('unreachable');
+    const { file, variant } = archivedVariantOf(archive, SEG);
     const elsewhere = join(datadir, '..', `elsewhere${SUFFIX[method]}`);
     writeFileSync(elsewhere, readFileSync(variant.path));
     rmSync(variant.path);
@@ -110,8 +102,7 @@ describe('what the compressed quick path never takes', () => {
     await archiveAs('gzip', makeSegment({ name: SEG }).subarray(0, 1024 * 1024), `${SEG}.partial`);
     expect(await quick(`${SEG}.partial`)).toBe(false);
     writeFileSync(join(archive, SEG), makeSegment({ name: SEG }));
-    const file = classifyWalFileName(SEG);
-    if (file === undefined) throw new Error('unreachable');
+    const file = walFileOf(SEG);
     expect(await restoreCompressedQuickly({ name: SEG, path: join(archive, SEG), compression: 'none', size: 16 * 1024 * 1024 }, file,
       'pg_wal/RECOVERYXLOG', datadir)).toBe(false);
     expect(walFiles()).toEqual([]);
@@ -119,11 +110,7 @@ describe('what the compressed quick path never takes', () => {
 });
 
 describe('the route (cli.ts): what the compressed quick path hands over, the tool explains', () => {
-  const restore = async (): Promise<{ status: number; err: string }> => {
-    const io = captureIO(datadir);
-    const status = await main([SEG, 'pg_wal/RECOVERYXLOG', archive], io);
-    return { status, err: io.err() };
-  };
+  const restore = (): Promise<{ status: number; err: string }> => restoreThroughRoute(datadir, SEG, archive);
 
   it('a good lz4 segment: 0, silently', async () => {
     const segment = makeSegment({ name: SEG, fill: 7 });

@@ -1,14 +1,10 @@
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findArchivedVariants } from '../../../../src/core/wal/archive-variants.js';
-import { classifyWalFileName } from '../../../../src/core/wal/wal-file-kind.js';
 import { restorePlainQuickly } from '../../../../src/tools/restorewal/quick-restore-plain.js';
 import { syncsRestoredFile } from '../../../../src/tools/restorewal/restored-copy.js';
-import { main } from '../../../../src/tools/restorewal/cli.js';
-import { captureIO } from '../../../harness/capture-io.js';
 import { makeSegment, SYSID } from '../archive-hooks/wal-fixtures.js';
-import { makeRestoreDirs, walFilesIn, writeControl } from './data-dir-fixture.js';
+import { archivedVariantOf, makeRestoreDirs, restoreThroughRoute, walFileOf, walFilesIn, writeControl } from './data-dir-fixture.js';
 
 // restore_command's plain case done without the tool (quick-restore-plain.ts): it may only
 // ever restore what the tool would, and must leave everything as it found it whenever it
@@ -23,9 +19,7 @@ beforeEach(() => {
 afterEach(() => rmSync(join(datadir, '..'), { recursive: true, force: true }));
 
 const quick = (name = SEG, target = 'pg_wal/RECOVERYXLOG'): boolean => {
-  const file = classifyWalFileName(name);
-  const [variant] = file === undefined ? [] : findArchivedVariants(archive, file);
-  if (file === undefined || variant === undefined) throw new Error(`no ${name} in the archive`);
+  const { file, variant } = archivedVariantOf(archive, name);
   return restorePlainQuickly(variant, file, target, datadir);
 };
 const walFiles = (): string[] => walFilesIn(datadir);
@@ -81,19 +75,14 @@ describe('a plain segment restored without the tool', () => {
     writeFileSync(join(archive, `${SEG}.partial`), makeSegment({ name: SEG }).subarray(0, 1024 * 1024));
     expect(quick(`${SEG}.partial`)).toBe(false);
     writeFileSync(join(archive, `${SEG}.gz`), 'x');
-    const file = classifyWalFileName(SEG);
-    if (file === undefined) throw new Error('unreachable');
+    const file = walFileOf(SEG);
     expect(restorePlainQuickly({ name: `${SEG}.gz`, path: join(archive, `${SEG}.gz`), compression: 'gzip', size: 1 }, file, 'pg_wal/RECOVERYXLOG', datadir)).toBe(false);
     expect(walFiles()).toEqual([]);
   });
 });
 
 describe('the route (cli.ts): what the quick path hands over, the tool explains', () => {
-  const restore = async (): Promise<{ status: number; err: string }> => {
-    const io = captureIO(datadir);
-    const status = await main([SEG, 'pg_wal/RECOVERYXLOG', archive], io);
-    return { status, err: io.err() };
-  };
+  const restore = (): Promise<{ status: number; err: string }> => restoreThroughRoute(datadir, SEG, archive);
 
   it('a good segment: 0, silently', async () => {
     const segment = makeSegment({ name: SEG, fill: 7 });
