@@ -2,7 +2,9 @@
 // made before the WAL exists, replay the same archive (lz4-compressed segments in a directory,
 // and the same WAL in an RGW bucket when Ceph is installed); the time from starting each
 // standby until it has replayed the last LSN is compared. BENCH_WAL_MB sets the amount of
-// WAL (the issue's figure is 1 GB; the default keeps a run short).
+// WAL (the issue's figure is 1 GB; the default keeps a run short). A third standby replays the
+// same WAL with `cp` from a plain directory on the same disk: the replay floor, which no
+// restore_command can beat here, printed beside each row.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/harness/pg/binaries.js';
@@ -39,8 +41,14 @@ const replayTimes = async (standbys: readonly PgCluster[], lsn: bigint): Promise
 };
 
 const compare = async (label: string, archiveCommand: string, restore: (extra: string) => string, target: number): Promise<BenchRow> => {
-  const primary = await startCluster(15, { archive: { mode: 'on', command: archiveCommand }, conf: ["max_wal_size = '4GB'"] });
+  // Each segment is also copied (not durably: this is only the floor's source) for `cp`.
+  const copies = makeTempDir('ws-bench-prefetch-copies-');
+  const primary = await startCluster(15, {
+    archive: { mode: 'on', command: `${archiveCommand} && cp %p ${copies}/%f` },
+    conf: ["max_wal_size = '4GB'"],
+  });
   const spool = join(makeTempDir('ws-bench-prefetch-'), 'spool');
+  const floor = await startStandby(primary, { name: 'floor', streaming: false, restoreCommand: `cp ${copies}/%f %p`, start: false });
   const plain = await startStandby(primary, { name: 'plain', streaming: false, restoreCommand: restore(''), start: false });
   const prefetching = await startStandby(primary, {
     name: 'prefetching', streaming: false, start: false,
@@ -50,7 +58,7 @@ const compare = async (label: string, archiveCommand: string, restore: (extra: s
     await generateWal(primary, WAL_MB * 1024 * 1024, { method: 'rows' });
     const { lsn, segment } = await switchWal(primary);
     await waitFor(async () => (await lastArchived(primary)) >= segment, { timeoutMs: 1_800_000, description: 'archiving' });
-    const [plainMs = 0, prefetchMs = 0] = await replayTimes([plain, prefetching], lsn);
+    const [plainMs = 0, prefetchMs = 0, floorMs = 0] = await replayTimes([plain, prefetching, floor], lsn);
     return {
       work: `standby catch-up from ${label}, ${WAL_MB} MB of WAL, --prefetch ${PREFETCH}`,
       ours: `${(prefetchMs / 1000).toFixed(1)} s`,
@@ -58,11 +66,12 @@ const compare = async (label: string, archiveCommand: string, restore: (extra: s
       anchor: `${(plainMs / 1000).toFixed(1)} s`,
       ratio: prefetchMs / plainMs,
       target,
-      notes: `${(plainMs / prefetchMs).toFixed(2)} × faster`,
+      notes: `${(plainMs / prefetchMs).toFixed(2)} × faster; floor (cp from a plain directory) ${(floorMs / 1000).toFixed(1)} s`,
     };
   } finally {
     await prefetching.destroy();
     await plain.destroy();
+    await floor.destroy();
     await primary.destroy();
   }
 };
