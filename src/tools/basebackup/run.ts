@@ -64,19 +64,24 @@ export async function runBaseBackup(options: BaseBackupOptions, deps: BaseBackup
     const prepared = await prepareBackup(run, baseDir, live, onNotice);
     const received = await receiveArchives(run, prepared, baseDir, queue, live);
     const streaming = live.wal;
+    let walClosed: Promise<void> | undefined;
     if (streaming !== undefined) {
       if (options.verbose > 0) reporter.info('waiting for background process to finish streaming ...');
       streaming.streamer.stopAt(received.endLsn);
       await streaming.streamer.done.catch((failed: unknown) => {
         throw walStreamDied(reporter, failed);
       });
-      await streaming.connection.close();
+      // Its slot (temporary or -S) is released when the walsender exits: that is waited for
+      // before the tool ends, while the backup's files are synced.
+      walClosed = streaming.connection.close().catch(() => undefined);
     }
     prepared.connection.off('notice', onNotice);
-    await prepared.connection.close();
+    // The BASE_BACKUP session holds nothing once the backup has ended.
+    await prepared.connection.close({ waitForServer: false });
     live.connection = undefined;
     const { toStdout, manifest, systemId } = prepared;
     await finishBackup({ run, baseDir, toStdout, manifest, queue, systemId, received });
+    await walClosed;
     if (options.verbose > 0) reporter.info('base backup completed');
     return { startLsn: received.header.startLsnText, endLsn: received.endLsnText };
   } catch (caught) {

@@ -44,6 +44,9 @@ export async function runReceivewal(options: ReceivewalOptions, io: ToolIO, hook
     const connector = new ServerConnector(programNameOf(io, TOOL), options.connection, io, (message) => reporter.warn(message));
     let connection: PgConnection | undefined = await connector.open();
     let shipping: Shipping | undefined;
+    // A slot stays active until its walsender exits: wait for that, so that the next run (or a
+    // --drop-slot) finds it free. Without a slot the backend holds nothing worth waiting for.
+    const closing = { waitForServer: options.slot !== undefined };
     try {
       const identity = await identifySystem(connection);
       if (identity.dbname !== null) {
@@ -69,7 +72,7 @@ export async function runReceivewal(options: ReceivewalOptions, io: ToolIO, hook
       for (;;) {
         const outcome = await runOnce(connection, context, identified);
         identified = undefined;
-        await connection?.close().catch(() => undefined);
+        await connection?.close(closing).catch(() => undefined);
         connection = undefined;
         if (outcome === 'stopped') return await finishShipping(shipping, io.signal);
         if (!options.loop) throw new WarmstandbyError('disconnected', 'disconnected');
@@ -88,7 +91,7 @@ export async function runReceivewal(options: ReceivewalOptions, io: ToolIO, hook
         });
       }
     } finally {
-      await connection?.close().catch(() => undefined);
+      await connection?.close(closing).catch(() => undefined);
       shipping?.shipper.stop();
       shipping?.close();
     }

@@ -56,7 +56,8 @@ const sampleNode = async (flags: ConnectionFlags, deps: ReplstatusDeps): Promise
     const message = error instanceof Error ? error.message : String(error);
     return { ...nodeAddress(flags, io.env), facts: null, error: message };
   } finally {
-    await connection?.close();
+    // Read-only queries hold nothing on the server: no need to wait for the backend to go.
+    await connection?.close({ waitForServer: false });
   }
 };
 

@@ -176,15 +176,25 @@ export class MessageChannel implements MessageReader {
     this.socket.destroy();
   }
 
-  /** Ends the socket politely after `last` (Terminate) and waits for it to close. */
-  async close(last?: Buffer, timeoutMs = 2_000): Promise<void> {
+  /**
+   * Ends the socket politely after `last` (Terminate). With `untilServerCloses` (the default)
+   * this resolves once the server has closed its end too, that is once the backend has gone
+   * and released what its session held; without, once our end is written and shut.
+   */
+  async close(last?: Buffer, { untilServerCloses = true, timeoutMs = 2_000 } = {}): Promise<void> {
     this.closedByUs = true;
     this.setFailure(new ConnectionError(ConnectionErrorCode.closed, 'Cannot use the connection: it is closed'));
     if (this.socketClosed) return;
     const closed = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
-    if (last !== undefined && !this.socket.destroyed) this.socket.end(last);
-    else this.socket.end();
+    const written = new Promise<void>((resolve) => {
+      if (last !== undefined && !this.socket.destroyed) this.socket.end(last, resolve);
+      else this.socket.end(resolve);
+    });
     const timer = setTimeout(() => this.socket.destroy(), timeoutMs);
+    if (!untilServerCloses) {
+      await Promise.race([written, closed]);
+      this.socket.destroy();
+    }
     await closed;
     clearTimeout(timer);
   }

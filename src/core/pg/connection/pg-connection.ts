@@ -137,9 +137,15 @@ export class PgConnection extends EventEmitter {
     return this.channel.drain();
   }
 
-  /** Terminate, then end the socket. Safe to call more than once. */
-  async close(): Promise<void> {
-    await this.channel.close(this.channel.isOpen ? terminate() : undefined);
+  /**
+   * Terminate, then end the socket. Safe to call more than once. By default this waits for
+   * the server to close its end: a session's replication slot is released only when its
+   * walsender exits, and a caller that reconnects at once (or a script that runs the next
+   * tool) must not find it still active. A session that holds nothing passes
+   * `waitForServer: false` and is done once its Terminate is written, as libpq's PQfinish is.
+   */
+  async close({ waitForServer = true }: { waitForServer?: boolean } = {}): Promise<void> {
+    await this.channel.close(this.channel.isOpen ? terminate() : undefined, { untilServerCloses: waitForServer });
     this.emitClose();
   }
 
