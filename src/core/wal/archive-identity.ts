@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompressionError } from '../compression/compression-error.js';
 import { createStreamDecoder } from '../compression/stream-decoder.js';
@@ -51,7 +51,8 @@ export async function readArchiveIdentity(
  */
 const readFirstPage = async (path: string, segment: ArchivedSegment): Promise<Buffer | undefined> => {
   const want = LONG_PAGE_HEADER_SIZE;
-  const decoder = segment.compression === 'none' ? undefined : createStreamDecoder(segment.compression, path);
+  if (segment.compression === 'none') return readPlainFirstPage(path, want);
+  const decoder = createStreamDecoder(segment.compression, path);
   const chunks: Buffer[] = [];
   let total = 0;
   const take = (parts: readonly Buffer[]): boolean => {
@@ -62,9 +63,9 @@ const readFirstPage = async (path: string, segment: ArchivedSegment): Promise<Bu
     return total >= want;
   };
   try {
-    const source = createReadStream(path, { highWaterMark: 64 * 1024, ...(decoder === undefined ? { end: want - 1 } : {}) });
+    const source = createReadStream(path, { highWaterMark: 64 * 1024 });
     try {
-      for await (const chunk of source) if (take(decoder === undefined ? [chunk as Buffer] : await decoder.update(chunk as Buffer))) break;
+      for await (const chunk of source) if (take(await decoder.update(chunk as Buffer))) break;
     } finally {
       source.destroy();
     }
@@ -72,4 +73,28 @@ const readFirstPage = async (path: string, segment: ArchivedSegment): Promise<Bu
     if (!(error instanceof CompressionError)) throw fileSystemError(error, 'read file', path);
   }
   return total < want ? undefined : Buffer.concat(chunks, total).subarray(0, want);
+};
+
+/**
+ * A plain file's first bytes, read synchronously: a few microseconds, where a read stream
+ * (loaded on first use) and its trips through the thread pool delayed START_REPLICATION.
+ */
+const readPlainFirstPage = (path: string, want: number): Buffer | undefined => {
+  const page = Buffer.alloc(want);
+  let total = 0;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      while (total < want) {
+        const got = readSync(fd, page, total, want - total, total);
+        if (got === 0) break;
+        total += got;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw fileSystemError(error, 'read file', path);
+  }
+  return total < want ? undefined : page;
 };

@@ -1,6 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { withFsError } from '../fs/fs-error.js';
+import { withFsErrorSync } from '../fs/fs-error.js';
 import { decompressedSizeOfFile } from '../compression/codec.js';
 import { notRegularFile } from './segment-file.js';
 import { parseSegmentFileName, segmentStartLsn } from './segment-name.js';
@@ -76,8 +76,13 @@ export const compareArchivedSegments = (a: ArchivedSegment, b: ArchivedSegment):
 };
 
 /** Scans `dir` and decides where streaming resumes. Throws FileSystemError if it cannot read it. */
+/**
+ * The listing and the plain files' sizes are read synchronously, as pg_receivewal does: calls
+ * of microseconds each, where each trip through libuv's thread pool cost the start of
+ * streaming ~1-2 ms (docs/dev/performance.md). Only a compressed file's size needs a read.
+ */
 export async function findStreamingStart(dir: string, segSize: number): Promise<StreamingStartScan> {
-  const entries = await withFsError('open directory', dir, () => readdir(dir, { withFileTypes: true }));
+  const entries = withFsErrorSync('open directory', dir, () => readdirSync(dir, { withFileTypes: true }));
   const segments: ArchivedSegment[] = [];
   const skipped: SkippedFile[] = [];
   for (const entry of entries) {
@@ -113,7 +118,7 @@ const completeSizeProblem = async (
   segSize: number,
 ): Promise<string | undefined> => {
   if (candidate.compression === 'none') {
-    const { size } = await withFsError('stat file', path, () => stat(path));
+    const { size } = withFsErrorSync('stat file', path, () => statSync(path));
     return size === segSize ? undefined : `segment file "${candidate.name}" has incorrect size ${size}, skipping`;
   }
   // Undecodable (truncated by a crash, or not ours): not a complete segment either.
