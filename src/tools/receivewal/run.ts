@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { access, opendir } from 'node:fs/promises';
+import { accessSync, constants, opendirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { programNameOf, type ToolIO } from '../../core/cli/io.js';
@@ -160,16 +159,16 @@ const runOnce = async (
   }
 };
 
+/** Synchronous, as pg_receivewal's: two calls of microseconds before anything else runs. */
 const checkDirectory = async (given: string, cwd: string): Promise<void> => {
   const path = resolve(cwd, given);
   try {
-    const dir = await opendir(path);
-    await dir.close();
+    opendirSync(path).closeSync();
   } catch (error) {
     throw new FatalStreamError('directory', `could not open directory "${given}": ${reason(error)}`);
   }
   try {
-    await access(path, constants.W_OK | constants.X_OK);
+    accessSync(path, constants.W_OK | constants.X_OK);
   } catch (error) {
     throw new FatalStreamError('directory', `Cannot write into directory "${given}": ${reason(error)}`, {
       hint: 'receivewal creates its files there: it needs write permission on the directory.',

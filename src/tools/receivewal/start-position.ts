@@ -1,6 +1,6 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { withFsError } from '../../core/fs/fs-error.js';
+import { withFsErrorSync } from '../../core/fs/fs-error.js';
 import type { PgConnection } from '../../core/pg/connection/pg-connection.js';
 import { readReplicationSlot, type SystemIdentity } from '../../core/pg/replication/commands.js';
 import { readArchiveIdentity } from '../../core/wal/archive-identity.js';
@@ -44,7 +44,7 @@ export async function decideStart(
   }
   if (scan.start !== undefined) {
     const basis = scan.start.basis;
-    if (basis.partial && basis.compression === 'none') await checkPartialSize(dir, basis.name, segSize);
+    if (basis.partial && basis.compression === 'none') checkPartialSize(dir, basis.name, segSize);
     reporter.verbose(
       basis.partial
         ? `resuming segment "${basis.name}": it is the newest file in the directory and incomplete`
@@ -75,8 +75,8 @@ export async function decideStart(
 }
 
 /** pg_receivewal refuses to reuse a plain .partial that is neither empty nor one segment. */
-const checkPartialSize = async (dir: string, name: string, segSize: number): Promise<void> => {
-  const { size } = await withFsError('stat file', join(dir, name), () => stat(join(dir, name)));
+const checkPartialSize = (dir: string, name: string, segSize: number): void => {
+  const { size } = withFsErrorSync('stat file', join(dir, name), () => statSync(join(dir, name)));
   if (size !== 0 && size !== segSize) {
     throw new FatalStreamError(
       'wal-partial-size',
