@@ -136,7 +136,6 @@ const depsOf = (options: BaseBackupOptions, io: ToolIO): BaseBackupDeps => ({
   reporter: createConsoleReporter(io, options),
   programName: programNameOf(io, TOOL),
   ...(io.signal === undefined ? {} : { signal: io.signal }),
-  ...(io.stdin === undefined ? {} : { stdin: io.stdin }),
 });
 
 const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>

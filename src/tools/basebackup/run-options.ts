@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { BaseBackupOptions } from './options.js';
 import type { BackupReporter } from './report.js';
 
@@ -10,7 +10,6 @@ export interface BaseBackupDeps {
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   readonly stdout: Writable;
-  readonly stdin?: Readable;
   readonly signal?: AbortSignal;
   readonly reporter: BackupReporter;
   /** The default application_name: the name the tool was invoked as, as pg_basebackup's. */
