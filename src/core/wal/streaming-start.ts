@@ -75,8 +75,8 @@ export const compareArchivedSegments = (a: ArchivedSegment, b: ArchivedSegment):
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 };
 
-/** Scans `dir` and decides where streaming resumes. Throws FileSystemError if it cannot read it. */
 /**
+ * Scans `dir` and decides where streaming resumes. Throws FileSystemError if it cannot read it.
  * The listing and the plain files' sizes are read synchronously, as pg_receivewal does: calls
  * of microseconds each, where each trip through libuv's thread pool cost the start of
  * streaming ~1-2 ms (docs/dev/performance.md). Only a compressed file's size needs a read.

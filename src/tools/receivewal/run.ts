@@ -37,7 +37,7 @@ export async function runReceivewal(options: ReceivewalOptions, io: ToolIO, hook
   const reporter = createReporter(io, { tool: TOOL, verbose: options.verbose, progress: options.progress });
   try {
     const directory = options.directory === undefined ? undefined : resolve(io.cwd, options.directory);
-    if (options.action === 'stream' && options.directory !== undefined) await checkDirectory(options.directory, io.cwd);
+    if (options.action === 'stream' && options.directory !== undefined) checkDirectory(options.directory, io.cwd);
     // pg_receivewal's fallback_application_name is its argv[0]: synchronous_standby_names
     // that names pg_receivewal keeps working when this binary is installed under that name.
     const connector = new ServerConnector(programNameOf(io, TOOL), options.connection, io, (message) => reporter.warn(message));
@@ -160,7 +160,7 @@ const runOnce = async (
 };
 
 /** Synchronous, as pg_receivewal's: two calls of microseconds before anything else runs. */
-const checkDirectory = async (given: string, cwd: string): Promise<void> => {
+const checkDirectory = (given: string, cwd: string): void => {
   const path = resolve(cwd, given);
   try {
     opendirSync(path).closeSync();
